@@ -1,0 +1,2 @@
+// PLACEHOLDER: removed once the module has real sources.
+namespace fedcarbon::client {}

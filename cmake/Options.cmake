@@ -1,0 +1,7 @@
+# Build options, each with its default.
+option(FEDCARBON_BUILD_TESTS "Build the GoogleTest suite" ON)
+option(FEDCARBON_BUILD_BENCH "Build the Google Benchmark programs" ON)
+# -march=native only where the binary stays on the machine that built it (the Makefile turns it
+# on for local builds); the CMake default stays portable.
+option(FEDCARBON_NATIVE "Compile with -march=native" OFF)
+option(FEDCARBON_SANITIZE "Build with AddressSanitizer and UBSan" OFF)

@@ -1,0 +1,19 @@
+// The `fedcarbon` command's subcommands. Each Add*Command adds one subcommand to `app`; when it
+// runs, its callback stores the process exit code in *exit_code (0 success, 1 failure, 2 usage).
+// The work itself lives in the library functions of this module; these are the CLI glue.
+#pragma once
+
+namespace CLI {
+class App;
+}
+
+namespace fedcarbon::experiment {
+
+void AddPartitionCommand(CLI::App& app, int* exit_code);    // fedcarbon partition CONFIG
+void AddCentralizedCommand(CLI::App& app, int* exit_code);  // fedcarbon centralized CONFIG
+void AddBenchTrainCommand(CLI::App& app, int* exit_code);   // fedcarbon bench-train
+void AddRunCommand(CLI::App& app, int* exit_code);          // fedcarbon run CONFIG
+void AddPriceCommand(CLI::App& app, int* exit_code);        // fedcarbon price RUN_DIR
+void AddReproduceCommand(CLI::App& app, int* exit_code);    // fedcarbon reproduce [CONFIG]
+
+}  // namespace fedcarbon::experiment

@@ -1,0 +1,26 @@
+// fedcarbon: the user-facing command. Thin: every subcommand lives in fedcarbon::experiment.
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include "fedcarbon/experiment/commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"fedcarbon: federated-learning simulator with per-client energy and CO2 accounting"};
+  app.require_subcommand(1);
+  std::string log_level = "info";
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error, off")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))
+      ->capture_default_str();
+  app.parse_complete_callback([&] { spdlog::set_level(spdlog::level::from_str(log_level)); });
+
+  int exit_code = 0;
+  fedcarbon::experiment::AddPartitionCommand(app, &exit_code);
+  fedcarbon::experiment::AddCentralizedCommand(app, &exit_code);
+  fedcarbon::experiment::AddBenchTrainCommand(app, &exit_code);
+  fedcarbon::experiment::AddRunCommand(app, &exit_code);
+  fedcarbon::experiment::AddPriceCommand(app, &exit_code);
+  fedcarbon::experiment::AddReproduceCommand(app, &exit_code);
+
+  CLI11_PARSE(app, argc, argv);
+  return exit_code;
+}
