@@ -1,0 +1,41 @@
+// Activity (what happened) and Cost (what it cost), kept apart: pricing is a pure function of
+// activity + profiles, so a run can be re-priced for another country, device, PUE or network
+// model without retraining.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace fedcarbon::energy {
+
+// What one party did in one round (or a whole centralized run). No prices here.
+struct Activity {
+  uint64_t flops = 0;       // exact training (+ evaluation, for the coordinator) FLOPs
+  int64_t samples = 0;      // samples processed
+  uint64_t bytes_down = 0;  // bytes received (serialized messages, as sent on the wire)
+  uint64_t bytes_up = 0;    // bytes sent
+  double compute_s = 0.0;   // measured wall seconds of compute on the host that ran it
+  double wall_s = 0.0;      // measured wall seconds of the whole round for this party
+};
+
+// What it cost, in CodeCarbon's units (kWh, kg CO2e).
+struct Cost {
+  double compute_s = 0.0;                   // modelled seconds on the priced device
+  double comm_s = 0.0;                      // modelled transfer seconds
+  double compute_energy_kwh = 0.0;
+  double comm_energy_kwh = 0.0;
+  double energy_kwh = 0.0;                  // compute + comm (PUE included where it applies)
+  double carbon_intensity_g_per_kwh = 0.0;  // of the country priced
+  double emissions_kg = 0.0;                // energy_kwh * intensity / 1000
+};
+
+// Whom to price as: a device profile name, a country (ISO 3166 alpha-3 such as "USA", or name),
+// a network model ("qiu" or "intensity") and a PUE (0: the profile's own default; edge devices 1).
+struct PricingTarget {
+  std::string device = "jetson_tx2";
+  std::string country = "USA";
+  std::string network = "qiu";
+  double pue = 0.0;
+};
+
+}  // namespace fedcarbon::energy
