@@ -1,0 +1,92 @@
+// The catalog of pricing constants: device profiles, countries and network models, read from the
+// JSON data files shipped in sim/energy/data/ (embedded into the binary at build time, so a worker
+// on another host needs no extra files). $FEDCARBON_CATALOG=DIR (a folder holding countries.json,
+// devices.json and networks.json) overrides the embedded copy. Every constant in those files has
+// a unit, year and source, or is a named assumption; docs/methodology.md explains each one.
+//
+// Thread safety: a Catalog is an immutable value once built; share it freely between threads.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "fedcarbon/common/status.h"
+
+namespace fedcarbon::energy {
+
+// A piece of hardware that trains (a data-center GPU server, an edge device, or this host).
+struct DeviceProfile {
+  std::string name;                 // "v100", "jetson_tx2", "host", ...
+  std::string kind;                 // "datacenter" | "edge" | "host"
+  double active_w = 0.0;            // board power while training (TDP for GPUs), W, > 0
+  double idle_w = 0.0;              // idle power, W, >= 0 (informational; not priced)
+  double utilization = 1.0;         // fraction of active_w drawn while training, (0, 1]
+  double throughput_flops = 0.0;    // effective training FLOP/s on this workload (assumption), > 0
+  double default_pue = 1.0;         // datacenter: the profile's PUE when the target says 0; else 1
+  double cpu_w = 0.0;               // datacenter/host: host CPU share drawn alongside, W, >= 0
+  double ram_gb = 0.0;              // datacenter/host: memory priced at memory_w_per_gb, >= 0
+  double memory_w_per_gb = 0.3725;  // W per GB of memory (Green Algorithms)
+  std::string source;               // where the power figures come from
+  std::string assumption;           // how throughput (and any unsourced value) was derived
+
+  bool is_datacenter() const { return kind == "datacenter"; }
+  bool is_host() const { return kind == "host"; }
+  // Power drawn while computing, before PUE: active_w * utilization + cpu_w + ram_gb * W/GB.
+  double ComputePowerW() const { return active_w * utilization + cpu_w + ram_gb * memory_w_per_gb; }
+};
+
+// A country's grid and broadband.
+struct Country {
+  std::string iso3;                       // ISO 3166-1 alpha-3, "USA"
+  std::string name;                       // "United States"
+  double carbon_intensity_g_per_kwh = 0;  // gCO2e per kWh of electricity, > 0
+  double download_mbps = 0.0;             // fixed broadband median download, Mbit/s, > 0
+  double upload_mbps = 0.0;               // fixed broadband median upload, Mbit/s, > 0
+  std::string intensity_source;           // source and year of the grid intensity
+  std::string bandwidth_source;           // source and month/year of the speeds (or assumption)
+};
+
+// How communication is priced.
+//  "qiu":       E = t_comm * (router_w + device_w), t_comm from bytes and the country's speeds.
+//  "intensity": E = (bytes_up + bytes_down) / 1e9 * kwh_per_gb.
+struct NetworkModel {
+  std::string name;         // "qiu", "intensity", "intensity_ccf", ...
+  std::string kind;         // "qiu" | "intensity"
+  double router_w = 0.0;    // qiu: home router power attributed to the transfer, W
+  double device_w = 0.0;    // qiu: the client's radio/NIC power while transferring, W
+  double kwh_per_gb = 0.0;  // intensity: electricity per GB transferred, kWh/GB
+  int year = 0;             // intensity: the year kwh_per_gb applies to
+  std::string source;
+  std::string assumption;
+};
+
+class Catalog {
+ public:
+  // The embedded data files, or the folder named by $FEDCARBON_CATALOG when it is set.
+  static Result<Catalog> Default();
+  // From one document {"devices": [...], "countries": [...], "networks": [...]} or the three
+  // files' documents merged; validates every entry (errors name the entry and field).
+  static Result<Catalog> FromJson(const nlohmann::json& j);
+  // Reads DIR/countries.json, DIR/devices.json, DIR/networks.json.
+  static Result<Catalog> FromDirectory(const std::string& dir);
+
+  // Exact name, case-insensitive. Errors list the known names:
+  // "unknown device 'jetsn_tx2' (known: raspberry_pi_4, jetson_tx2, ...)".
+  Result<DeviceProfile> Device(const std::string& name) const;
+  // ISO alpha-3 code or English name, case-insensitive ("fra", "France").
+  Result<Country> FindCountry(const std::string& iso3_or_name) const;
+  Result<NetworkModel> Network(const std::string& name) const;
+
+  const std::vector<DeviceProfile>& devices() const { return devices_; }
+  const std::vector<Country>& countries() const { return countries_; }
+  const std::vector<NetworkModel>& networks() const { return networks_; }
+
+ private:
+  std::vector<DeviceProfile> devices_;
+  std::vector<Country> countries_;
+  std::vector<NetworkModel> networks_;
+};
+
+}  // namespace fedcarbon::energy

@@ -1,0 +1,94 @@
+// The ledger: ledger.csv, one row per (round, client) plus coordinator rows (and one row for a
+// centralized run). Each row holds the activity (what happened) and its cost as priced when it
+// was recorded, in CodeCarbon's units (kWh, kg CO2e).
+//
+// Columns, in this order (kLedgerColumns):
+//   timestamp, run_id, round, client_id, role, country_iso_code, device, pue, network,
+//   flops, samples, bytes_down, bytes_up, compute_s, wall_s, device_compute_s, comm_s,
+//   compute_energy_kwh, comm_energy_kwh, energy_kwh, carbon_intensity_g_per_kwh, emissions_kg,
+//   measured_energy_kwh
+// compute_s and wall_s are MEASURED seconds (activity); device_compute_s and comm_s are the
+// modelled seconds on the priced device and network (cost). measured_energy_kwh is the host's
+// RAPL reading for the row (-1: not measured). Numbers are written with 17 significant digits,
+// so a write -> read round trip is exact.
+//
+// Thread safety: a LedgerWriter is used from one thread at a time.
+#pragma once
+
+#include <cstdio>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "fedcarbon/common/status.h"
+#include "fedcarbon/energy/activity.h"
+
+namespace fedcarbon::energy {
+
+extern const char* const kLedgerColumns[];
+extern const int kLedgerColumnCount;
+
+struct LedgerRow {
+  double timestamp = 0.0;        // seconds since the Unix epoch
+  std::string run_id;            // no commas, quotes or newlines
+  int round = 0;                 // 1-based FL round; 0 for a centralized run
+  int client_id = -1;            // -1 for the coordinator / centralized
+  std::string role = "client";   // "client" | "coordinator" | "centralized"
+  std::string country_iso_code;  // "USA"
+  std::string device;            // profile name
+  double pue = 1.0;              // PUE applied
+  std::string network;           // network model name
+  Activity activity;
+  Cost cost;                          // as priced at record time (see Price in pricing.h)
+  double measured_energy_kwh = -1.0;  // RAPL host energy for this row; -1 when not measured
+};
+
+// Appends rows to a CSV file. The header is written when the file is new or empty; an existing
+// non-empty file must start with the same header (else Open fails). Each Append writes one full
+// line with a single write and flushes it, so a crash never leaves a half row behind.
+class LedgerWriter {
+ public:
+  static Result<LedgerWriter> Open(const std::string& path);
+  LedgerWriter(LedgerWriter&& other) noexcept;
+  LedgerWriter& operator=(LedgerWriter&& other) noexcept;
+  LedgerWriter(const LedgerWriter&) = delete;
+  LedgerWriter& operator=(const LedgerWriter&) = delete;
+  ~LedgerWriter();
+
+  Status Append(const LedgerRow& row);
+  const std::string& path() const { return path_; }
+
+ private:
+  LedgerWriter(std::FILE* f, std::string path) : f_(f), path_(std::move(path)) {}
+  std::FILE* f_ = nullptr;
+  std::string path_;
+};
+
+// One CSV line (no trailing newline) and its parse; errors name the column.
+std::string FormatLedgerRow(const LedgerRow& row);
+Result<LedgerRow> ParseLedgerRow(const std::string& line);
+
+// Reads and validates a whole ledger: the header, then every row (field count, numbers, roles,
+// non-negative activity). Errors name the file, line and column ("ledger.csv:7: column
+// 'bytes_up': not a non-negative integer: '12x'"). A last line without its newline is an error
+// (a truncated write).
+Result<std::vector<LedgerRow>> ReadLedger(const std::string& path);
+Status WriteLedger(const std::string& path, const std::vector<LedgerRow>& rows);
+
+struct LedgerTotals {
+  int rows = 0;
+  Activity activity;  // summed activity
+  Cost cost;          // summed cost (all roles)
+  Cost clients;       // role == "client"
+  Cost coordinator;   // role == "coordinator"
+  Cost centralized;   // role == "centralized"
+  double compute_energy_kwh = 0.0;
+  double comm_energy_kwh = 0.0;
+  double energy_kwh = 0.0;
+  double emissions_kg = 0.0;
+  double comm_share = 0.0;            // comm_energy_kwh / energy_kwh (0 when no energy)
+  double measured_energy_kwh = -1.0;  // sum of measured rows; -1 when no row was measured
+};
+LedgerTotals Sum(const std::vector<LedgerRow>& rows);
+
+}  // namespace fedcarbon::energy
