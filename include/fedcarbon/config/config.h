@@ -47,30 +47,30 @@ struct TrainConfig {
 };
 
 struct FederationConfig {
-  int num_clients = 10;             // >= 1
-  int clients_per_round = 5;        // 1 ..= num_clients
-  int rounds = 100;                 // round limit, >= 1
-  double target_accuracy = 0.90;    // stop when the global test accuracy reaches it; (0, 1]
-  std::string strategy = "fedavg";  // "fedavg", "fedprox", "fedadam"
-  double fedprox_mu = 0.01;         // fedprox: proximal term weight, >= 0
-  double server_lr = 0.01;          // fedadam: server learning rate (Reddi et al.)
-  double server_beta1 = 0.9;        // fedadam
-  double server_beta2 = 0.99;       // fedadam
-  double server_epsilon = 1e-3;     // fedadam: tau in Reddi et al.
-  double round_timeout_s = 600.0;   // a client not back by then is dropped from the round
+  int num_clients = 10;              // >= 1
+  int clients_per_round = 5;         // 1 ..= num_clients
+  int rounds = 100;                  // round limit, >= 1
+  double target_accuracy = 0.90;     // stop when the global test accuracy reaches it; (0, 1]
+  std::string strategy = "fedavg";   // "fedavg", "fedprox", "fedadam"
+  double fedprox_mu = 0.01;          // fedprox: proximal term weight, >= 0
+  double server_lr = 0.01;           // fedadam: server learning rate (Reddi et al.)
+  double server_beta1 = 0.9;         // fedadam
+  double server_beta2 = 0.99;        // fedadam
+  double server_epsilon = 1e-3;      // fedadam: tau in Reddi et al.
+  double round_timeout_s = 600.0;    // a client not back by then is dropped from the round
   std::string compression = "none";  // weights on the wire: "none" (fp32), "fp16", "int8"
-  int eval_every_rounds = 1;        // evaluate the global model every N rounds
+  int eval_every_rounds = 1;         // evaluate the global model every N rounds
 };
 
 struct PartitionConfig {
   // "iid", "dirichlet", "shards", "label_groups", "power_law"
   std::string scheme = "iid";
-  double alpha = 0.5;              // dirichlet concentration, > 0
-  int min_partition_size = 10;     // dirichlet: resample until every client has this many
-  int shards_per_client = 2;       // shards: classes (shards) per client
-  int num_groups = 2;              // label_groups: G groups of classes
-  double iid_fraction = 0.0;       // label_groups: fraction dealt IID to everyone, [0, 1]
-  double power_law_exponent = 1.5; // power_law: sizes ~ rank^-exponent, > 0
+  double alpha = 0.5;               // dirichlet concentration, > 0
+  int min_partition_size = 10;      // dirichlet: resample until every client has this many
+  int shards_per_client = 2;        // shards: classes (shards) per client
+  int num_groups = 2;               // label_groups: G groups of classes
+  double iid_fraction = 0.0;        // label_groups: fraction dealt IID to everyone, [0, 1]
+  double power_law_exponent = 1.5;  // power_law: sizes ~ rank^-exponent, > 0
 };
 
 // A per-client value (device or country): one value, proportions assigned deterministically, or
@@ -80,7 +80,10 @@ struct Assignment {
   std::vector<std::string> list;              // explicit, one per client
 
   // The value of each of `num_clients` clients; deterministic from `seed`. Proportions are
-  // turned into counts by largest remainder, then dealt in a seeded shuffled order.
+  // turned into counts by largest remainder (ties to the name that sorts first), then dealt in
+  // an order shuffled by DeriveSeed(seed, {Stream::kAssignment}). Returns an empty vector when
+  // the assignment cannot cover `num_clients` (list of another length, no positive proportion,
+  // num_clients <= 0); FromJson rejects such configs, so a validated config never gets one.
   std::vector<std::string> Resolve(int num_clients, uint64_t seed) const;
 };
 
@@ -90,17 +93,17 @@ struct ClientsConfig {
 };
 
 struct RuntimeConfig {
-  int workers = 2;                  // client worker processes started by `fedcarbon run`
-  double join_timeout_s = 60.0;     // coordinator waits this long for every client to be hosted
-  double heartbeat_s = 2.0;         // worker heartbeat period
+  int workers = 2;               // client worker processes started by `fedcarbon run`
+  double join_timeout_s = 60.0;  // coordinator waits this long for every client to be hosted
+  double heartbeat_s = 2.0;      // worker heartbeat period
 };
 
 struct EnergyConfig {
-  std::string network = "qiu";            // communication model: "qiu" or "intensity"
+  std::string network = "qiu";              // communication model: "qiu" or "intensity"
   std::string coordinator_device = "v100";  // profile that prices aggregation + evaluation
   double coordinator_pue = 1.67;
   std::string coordinator_country = "USA";
-  bool measure_rapl = true;               // record measured host energy where RAPL exists
+  bool measure_rapl = true;  // record measured host energy where RAPL exists
 };
 
 struct ExperimentConfig {
