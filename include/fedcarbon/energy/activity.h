@@ -20,8 +20,8 @@ struct Activity {
 
 // What it cost, in CodeCarbon's units (kWh, kg CO2e).
 struct Cost {
-  double compute_s = 0.0;                   // modelled seconds on the priced device
-  double comm_s = 0.0;                      // modelled transfer seconds
+  double compute_s = 0.0;  // modelled seconds on the priced device
+  double comm_s = 0.0;     // modelled transfer seconds
   double compute_energy_kwh = 0.0;
   double comm_energy_kwh = 0.0;
   double energy_kwh = 0.0;                  // compute + comm (PUE included where it applies)

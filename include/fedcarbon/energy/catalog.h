@@ -7,6 +7,7 @@
 // Thread safety: a Catalog is an immutable value once built; share it freely between threads.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,7 @@ struct DeviceProfile {
 // A country's grid and broadband.
 struct Country {
   std::string iso3;                       // ISO 3166-1 alpha-3, "USA"
+  std::string iso2;                       // ISO 3166-1 alpha-2, "US" (may be empty)
   std::string name;                       // "United States"
   double carbon_intensity_g_per_kwh = 0;  // gCO2e per kWh of electricity, > 0
   double download_mbps = 0.0;             // fixed broadband median download, Mbit/s, > 0
@@ -75,15 +77,18 @@ class Catalog {
   // Exact name, case-insensitive. Errors list the known names:
   // "unknown device 'jetsn_tx2' (known: raspberry_pi_4, jetson_tx2, ...)".
   Result<DeviceProfile> Device(const std::string& name) const;
-  // ISO alpha-3 code or English name, case-insensitive ("fra", "France").
+  // ISO alpha-3 or alpha-2 code or English name, case-insensitive ("fra", "FR", "France").
   Result<Country> FindCountry(const std::string& iso3_or_name) const;
   Result<NetworkModel> Network(const std::string& name) const;
 
   const std::vector<DeviceProfile>& devices() const { return devices_; }
   const std::vector<Country>& countries() const { return countries_; }
   const std::vector<NetworkModel>& networks() const { return networks_; }
+  // Named PUE values ("global_average" 1.67, "hyperscale" 1.11, "uptime_2023" 1.58).
+  const std::map<std::string, double>& pue_presets() const { return pue_presets_; }
 
  private:
+  std::map<std::string, double> pue_presets_;
   std::vector<DeviceProfile> devices_;
   std::vector<Country> countries_;
   std::vector<NetworkModel> networks_;

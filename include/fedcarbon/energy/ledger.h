@@ -15,7 +15,6 @@
 // Thread safety: a LedgerWriter is used from one thread at a time.
 #pragma once
 
-#include <cstdio>
 #include <string>
 #include <utility>
 #include <vector>
@@ -44,8 +43,9 @@ struct LedgerRow {
 };
 
 // Appends rows to a CSV file. The header is written when the file is new or empty; an existing
-// non-empty file must start with the same header (else Open fails). Each Append writes one full
-// line with a single write and flushes it, so a crash never leaves a half row behind.
+// non-empty file must start with the same header and end with a newline (else Open fails). Each
+// Append formats the row, then hands the whole line to one write(2) on an O_APPEND descriptor, so
+// a crash never leaves a half row behind (and rows are never interleaved).
 class LedgerWriter {
  public:
   static Result<LedgerWriter> Open(const std::string& path);
@@ -59,12 +59,17 @@ class LedgerWriter {
   const std::string& path() const { return path_; }
 
  private:
-  LedgerWriter(std::FILE* f, std::string path) : f_(f), path_(std::move(path)) {}
-  std::FILE* f_ = nullptr;
+  LedgerWriter(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+  int fd_ = -1;
   std::string path_;
 };
 
-// One CSV line (no trailing newline) and its parse; errors name the column.
+// Checks a row before it is written or after it is read: roles, ids, non-negative finite
+// numbers, strings without commas, quotes or line breaks. Errors name the column.
+Status ValidateRow(const LedgerRow& row);
+// The header line and one row as a CSV line (no trailing newline); ParseLedgerRow also
+// validates. Errors name the column.
+std::string LedgerHeader();
 std::string FormatLedgerRow(const LedgerRow& row);
 Result<LedgerRow> ParseLedgerRow(const std::string& line);
 

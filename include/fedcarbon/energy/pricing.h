@@ -5,7 +5,8 @@
 // Formulas (docs/methodology.md cites every constant):
 //   compute_s   = flops / throughput            (host profile: the measured activity.compute_s)
 //   E_compute   = compute_s * (P_active * utilization + P_cpu + ram_gb * W/GB) * PUE / 3.6e6
-//                 PUE = target.pue if > 0, else the profile's default (edge devices: always 1)
+//                 PUE = target.pue if > 0, else the profile's default; edge devices: always 1
+//                 (target.pue is ignored for them: no cooling plant)
 //   qiu:        comm_s = 8 * bytes_up / (up_Mbps * 1e6) + 8 * bytes_down / (down_Mbps * 1e6)
 //               E_comm = comm_s * (router_w + device_w) / 3.6e6
 //   intensity:  E_comm = (bytes_up + bytes_down) / 1e9 * kwh_per_gb            (comm_s = 0)
@@ -29,7 +30,7 @@ struct ResolvedTarget {
 };
 
 // Looks up device, country and network by name; errors name the bad value. Fails when
-// target.pue is negative, or > 0 for an edge device (edge devices have no PUE).
+// target.pue is negative or in (0, 1).
 Result<ResolvedTarget> Resolve(const Catalog& catalog, const PricingTarget& target);
 
 // Prices `activity` on a resolved target. Always succeeds.

@@ -1,0 +1,103 @@
+// Pricing: activity -> cost, pure (see pricing.h for the formulas).
+#include "fedcarbon/energy/pricing.h"
+
+#include <sstream>
+
+namespace fedcarbon::energy {
+namespace {
+
+constexpr double kJoulesPerKwh = 3.6e6;
+
+}  // namespace
+
+Result<ResolvedTarget> Resolve(const Catalog& catalog, const PricingTarget& target) {
+  ResolvedTarget r;
+  Result<DeviceProfile> device = catalog.Device(target.device);
+  if (!device.ok()) return device.status();
+  Result<Country> country = catalog.FindCountry(target.country);
+  if (!country.ok()) return country.status();
+  Result<NetworkModel> network = catalog.Network(target.network);
+  if (!network.ok()) return network.status();
+  if (target.pue < 0.0 || (target.pue > 0.0 && target.pue < 1.0)) {
+    std::ostringstream os;
+    os << "pue " << target.pue << " must be 0 (profile default) or >= 1";
+    return Status::Error(os.str());
+  }
+  r.device = std::move(device).value();
+  r.country = std::move(country).value();
+  r.network = std::move(network).value();
+  if (r.device.kind == "edge") {
+    r.pue = 1.0;  // no cooling plant
+  } else {
+    r.pue = target.pue > 0.0 ? target.pue : r.device.default_pue;
+  }
+  return r;
+}
+
+Cost PriceResolved(const Activity& a, const ResolvedTarget& t) {
+  Cost c;
+  const DeviceProfile& d = t.device;
+  // Seconds of compute on the priced device: the host prices what it measured.
+  if (d.is_host() && a.compute_s > 0.0) {
+    c.compute_s = a.compute_s;
+  } else {
+    c.compute_s = static_cast<double>(a.flops) / d.throughput_flops;
+  }
+  c.compute_energy_kwh = c.compute_s * d.ComputePowerW() * t.pue / kJoulesPerKwh;
+
+  const double bytes_up = static_cast<double>(a.bytes_up);
+  const double bytes_down = static_cast<double>(a.bytes_down);
+  if (t.network.kind == "qiu") {
+    c.comm_s = 8.0 * bytes_up / (t.country.upload_mbps * 1e6) +
+               8.0 * bytes_down / (t.country.download_mbps * 1e6);
+    c.comm_energy_kwh = c.comm_s * (t.network.router_w + t.network.device_w) / kJoulesPerKwh;
+  } else {  // "intensity"
+    c.comm_s = 0.0;
+    c.comm_energy_kwh = (bytes_up + bytes_down) / 1e9 * t.network.kwh_per_gb;
+  }
+  c.energy_kwh = c.compute_energy_kwh + c.comm_energy_kwh;
+  c.carbon_intensity_g_per_kwh = t.country.carbon_intensity_g_per_kwh;
+  c.emissions_kg = c.energy_kwh * c.carbon_intensity_g_per_kwh / 1000.0;
+  return c;
+}
+
+Result<Cost> Price(const Catalog& catalog, const Activity& activity, const PricingTarget& target) {
+  Result<ResolvedTarget> r = Resolve(catalog, target);
+  if (!r.ok()) return r.status();
+  return PriceResolved(activity, *r);
+}
+
+Cost& operator+=(Cost& a, const Cost& b) {
+  a.compute_s += b.compute_s;
+  a.comm_s += b.comm_s;
+  a.compute_energy_kwh += b.compute_energy_kwh;
+  a.comm_energy_kwh += b.comm_energy_kwh;
+  a.energy_kwh += b.energy_kwh;
+  a.emissions_kg += b.emissions_kg;
+  a.carbon_intensity_g_per_kwh = a.energy_kwh > 0.0 ? a.emissions_kg / a.energy_kwh * 1000.0 : 0.0;
+  return a;
+}
+
+Cost operator+(const Cost& a, const Cost& b) {
+  Cost out = a;
+  out += b;
+  return out;
+}
+
+Activity& operator+=(Activity& a, const Activity& b) {
+  a.flops += b.flops;
+  a.samples += b.samples;
+  a.bytes_down += b.bytes_down;
+  a.bytes_up += b.bytes_up;
+  a.compute_s += b.compute_s;
+  a.wall_s += b.wall_s;
+  return a;
+}
+
+Activity operator+(const Activity& a, const Activity& b) {
+  Activity out = a;
+  out += b;
+  return out;
+}
+
+}  // namespace fedcarbon::energy
