@@ -15,9 +15,9 @@
 namespace fedcarbon::data {
 
 struct Dataset {
-  int64_t n = 0;     // number of samples
-  int rows = 0;      // 28
-  int cols = 0;      // 28
+  int64_t n = 0;  // number of samples
+  int rows = 0;   // 28
+  int cols = 0;   // 28
   int64_t dim() const { return int64_t{rows} * cols; }
   std::vector<float> images;    // [n, rows*cols], row-major, pixels scaled to [0, 1]
   std::vector<uint8_t> labels;  // [n], each in 0..9
