@@ -17,8 +17,19 @@ namespace fedcarbon::data {
 // partition[c] = sorted indices (into the dataset) owned by client c.
 using Partition = std::vector<std::vector<int64_t>>;
 
-// Dispatches on cfg.scheme: "iid", "dirichlet", "shards", "label_groups", "power_law".
-// Errors name the offending field (e.g. "partition.shards_per_client ...").
+// Dispatches on cfg.scheme. All draws come from DeriveSeed(seed, {Stream::kPartition}).
+//   iid           shuffle, deal round-robin: sizes equal +-1.
+//   dirichlet     per class, shares ~ Dir(alpha) over clients (Flower's DirichletPartitioner
+//                 without self-balancing); redrawn up to 10 times until every client holds
+//                 >= min_partition_size (a client may be empty only when that is 0).
+//   shards        sort by label, cut num_clients * shards_per_client equal shards, deal them at
+//                 random: at most shards_per_client classes per client when shards align with
+//                 classes (Fashion-MNIST with 10 clients x 2 shards: yes).
+//   label_groups  class k in group k*G/10; iid_fraction of each class dealt to everyone, the
+//                 rest to clients i with i mod G == group; per-class counts exact within 1.
+//   power_law     sizes ~ (client + 1)^-exponent, at least 1 each, labels IID.
+// Requires 1 <= num_clients <= labels.size() and labels in 0..9. Errors name the offending
+// field (e.g. "partition.shards_per_client ...").
 Result<Partition> MakePartition(std::span<const uint8_t> labels, int num_clients,
                                 const config::PartitionConfig& cfg, uint64_t seed);
 
