@@ -1,0 +1,22 @@
+// A per-test, per-process scratch folder (tests of several build trees and ctest -j run at once).
+#pragma once
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <string>
+
+namespace fedcarbon::energy::testing {
+
+inline std::filesystem::path ScratchDir(const std::string& prefix) {
+  const ::testing::TestInfo* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / (prefix + "_" + info->test_suite_name() + "_" +
+                                                info->name() + "_" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+}  // namespace fedcarbon::energy::testing
