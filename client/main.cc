@@ -1,0 +1,52 @@
+// fedcarbon-client --connect tcp://HOST:5555 [--capacity N] [--threads T]
+// A client worker process hosting virtual clients for a coordinator (fedcarbon-server).
+#include <csignal>
+#include <cstdio>
+
+#include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
+
+#include "fedcarbon/client/worker.h"
+
+namespace {
+std::atomic<bool> g_stop{false};  // set by SIGINT/SIGTERM; the only global, as signals require
+void OnSignal(int) { g_stop.store(true); }
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"fedcarbon-client: a worker process hosting virtual FL clients"};
+  fedcarbon::client::WorkerOptions o;
+  std::string log_level = "info";
+  app.add_option("--connect", o.connect, "coordinator endpoint, tcp://HOST:PORT")->required();
+  app.add_option("--capacity", o.capacity, "most virtual clients to host (0: no limit)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--threads", o.threads, "OpenMP threads per local training job")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--id", o.worker_id, "worker id (default HOST-PID-RANDOM)");
+  app.add_option("--hello-timeout", o.hello_timeout_s, "seconds to wait for a Welcome")
+      ->capture_default_str();
+  app.add_option("--silence-timeout", o.silence_timeout_s,
+                 "exit when the coordinator is silent this long")
+      ->capture_default_str();
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error, off")
+      ->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
+  spdlog::set_level(spdlog::level::from_str(log_level));
+
+  struct sigaction sa {};
+  sa.sa_handler = OnSignal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  o.stop = &g_stop;
+  auto stats = fedcarbon::client::RunWorker(o);
+  if (!stats.ok()) {
+    spdlog::error("{}", stats.status().message());
+    return 1;
+  }
+  spdlog::info("worker done: {} jobs, {} skipped, {} failed ({})", stats->jobs, stats->skipped,
+               stats->failed, stats->shutdown_reason);
+  return 0;
+}

@@ -1,0 +1,47 @@
+// A client worker process: one ZeroMQ DEALER connected to the coordinator, hosting the virtual
+// clients the coordinator assigns to it (see local_trainer.h for the training itself).
+//
+// Life cycle: Hello (resent on a fresh socket every hello_retry_s until a Welcome arrives, Lazy
+// Pirate style, at most hello_timeout_s) -> Welcome (config + client ids) -> load data, send a
+// Heartbeat meaning "ready" -> serve TrainRequests one at a time, heartbeating while idle ->
+// exit on Shutdown, on `stop`, or when the coordinator has been silent for silence_timeout_s.
+// Requests of a round older than the newest round seen are skipped (their deadline has passed).
+// A TrainResult reports the exact sizes of the request received and of itself (bytes_down,
+// bytes_up) and the client's own EnergyReport priced on its device and country.
+//
+// Threading: runs on the calling thread.
+#pragma once
+
+#include <atomic>
+#include <string>
+
+#include "fedcarbon/common/status.h"
+#include "fedcarbon/data/dataset.h"
+
+namespace fedcarbon::client {
+
+struct WorkerOptions {
+  std::string connect;                       // required: tcp://HOST:PORT of the coordinator
+  int capacity = 0;                          // most virtual clients to host; 0 = no limit
+  int threads = 1;                           // OpenMP threads per local training job
+  std::string worker_id;                     // empty: HOST-PID-RANDOM
+  double hello_timeout_s = 120.0;            // give up when no Welcome arrives within this
+  double hello_retry_s = 2.0;                // resend the Hello on a fresh socket this often
+  double silence_timeout_s = 120.0;          // exit when the coordinator is silent this long
+  const std::atomic<bool>* stop = nullptr;   // not owned; may be null
+  const data::Dataset* train_set = nullptr;  // tests: use this instead of loading (not owned)
+};
+
+struct WorkerStats {
+  int jobs = 0;     // TrainResults sent
+  int skipped = 0;  // stale requests skipped
+  int failed = 0;   // requests answered with an Error
+  std::string shutdown_reason;
+};
+
+// Returns when the coordinator says Shutdown (ok) or on stop (ok, reason "stopped"); errors when
+// no Welcome arrives, the config cannot run here (also reported to the coordinator), or the
+// coordinator goes silent.
+Result<WorkerStats> RunWorker(const WorkerOptions& options);
+
+}  // namespace fedcarbon::client

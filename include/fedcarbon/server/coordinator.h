@@ -1,0 +1,62 @@
+// The coordinator: runs one federated experiment over a ZeroMQ ROUTER socket.
+//
+// Waits for client workers until every client id is hosted, then per round selects clients,
+// sends TrainRequests, collects TrainResults until all arrive or federation.round_timeout_s
+// passes, aggregates, evaluates on the test set and records the round. Writes into out_dir:
+//   endpoint      the bound endpoint (tcp://127.0.0.1:41234), written as soon as it is bound
+//   config.json   the full config of the run
+//   rounds.csv    round,selected,completed,dropped,accuracy,loss,bytes_down,bytes_up,wall_s,
+//                 collect_s,eval_s (accuracy/loss empty on rounds without evaluation; wall_s the
+//                 whole round, collect_s from the first request to the last result or the
+//                 deadline, eval_s the evaluation; one flushed line per round)
+//   ledger.csv    energy::LedgerWriter rows: one per (round, client) from each TrainResult's
+//                 activity and the client's own EnergyReport, plus one coordinator row per round
+//   checkpoint.bin the global model after the last completed round
+//   summary.json  totals (see RunCoordinator), written with tmp + rename
+// Every wait has a deadline: joining (runtime.join_timeout_s), each round, and waiting for a
+// live worker when none is left.
+//
+// Threading: runs on the calling thread; evaluation uses cfg.train.threads OpenMP threads.
+#pragma once
+
+#include <atomic>
+#include <string>
+
+#include "fedcarbon/common/status.h"
+#include "fedcarbon/config/config.h"
+
+namespace fedcarbon::server {
+
+struct CoordinatorOptions {
+  std::string bind = "tcp://*:5555";  // "tcp://127.0.0.1:*" picks a free port (see `endpoint`)
+  std::string out_dir;                // required; created when missing
+  // Set to true (e.g. from a signal handler) to stop after the current wait: the workers get a
+  // Shutdown and summary.json says "interrupted": true. Not owned; may be null.
+  const std::atomic<bool>* stop = nullptr;
+  // Longest single poll, so `stop` is noticed promptly.
+  int poll_slice_ms = 100;
+};
+
+struct CoordinatorResult {
+  std::string run_id;
+  std::string endpoint;
+  int rounds = 0;               // rounds completed
+  double final_accuracy = 0.0;  // of the last evaluation
+  double best_accuracy = 0.0;
+  bool reached_target = false;
+  int rounds_to_target = 0;  // first round at or above the target; 0 when not reached
+  int dropped = 0;           // selected clients whose result never arrived, all rounds
+  int rejected = 0;          // messages rejected (parse, run id, round, client, weights, ...)
+  uint64_t bytes_down = 0;   // TrainRequest bytes sent, all rounds
+  uint64_t bytes_up = 0;     // accepted TrainResult bytes received, all rounds
+  double wall_s = 0.0;
+  bool interrupted = false;
+};
+
+// Errors: bad config values (model, strategy, compression, energy names), data that does not
+// load, a socket that does not bind, a join timeout ("join timeout after 60 s: 1 worker(s) host
+// 5 of 10 clients; expected 2 workers"), or no live worker left within join_timeout_s.
+Result<CoordinatorResult> RunCoordinator(const config::ExperimentConfig& cfg,
+                                         const CoordinatorOptions& options);
+
+}  // namespace fedcarbon::server

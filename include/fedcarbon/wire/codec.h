@@ -1,0 +1,56 @@
+// WeightCodec: model weights <-> the packed `Weights` wire message, used by both the coordinator
+// and the client workers so that encoding and its validation live in one place.
+//
+// Encodings (bytes per weight on the wire):
+//   kFp32  4   float32 little-endian, exact round trip
+//   kFp16  2   IEEE binary16, round to nearest even; |error| <= 2^-11 * |w| for normal values
+//   kInt8  1   symmetric per-tensor quantization: scale_t = max|w| / 127 over tensor t,
+//              q = round(w / scale_t) in [-127, 127]; |error| <= scale_t / 2; plus 4 bytes per
+//              tensor for the scale
+// Decode validates the parameter count against the expected one and the payload length before
+// it allocates or copies anything, and rejects NaN/Inf (fp32, fp16, and int8 scales).
+//
+// Thread safety: pure functions.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "fedcarbon/common/status.h"
+
+namespace fedcarbon::wire {
+
+namespace proto {
+class Weights;
+}
+
+enum class Encoding { kFp32 = 0, kFp16 = 1, kInt8 = 2 };
+
+// "none" or "fp32" -> kFp32, "fp16", "int8"; anything else is an error naming the value.
+Result<Encoding> ParseEncoding(std::string_view name);
+const char* EncodingName(Encoding e);  // "fp32", "fp16", "int8"
+
+// Bytes of the packed payload for `num_params` weights in `num_tensors` tensors (int8 counts its
+// scales too, which travel in their own packed field).
+uint64_t PayloadBytes(Encoding e, uint64_t num_params, uint64_t num_tensors = 1);
+
+// Encodes `values` into *out (previous contents replaced). `tensor_sizes` splits the flat vector
+// into tensors for int8 scales (empty: one tensor); it must sum to values.size(). Errors on a
+// non-finite value or an fp16 overflow (|w| > 65504), naming the index.
+Status EncodeWeights(std::span<const float> values, std::span<const int64_t> tensor_sizes,
+                     Encoding encoding, bool is_delta, proto::Weights* out);
+
+// Decodes `w` into `out`, which must have exactly `expected_params` elements. Errors name the
+// problem: wrong num_params, wrong payload length, bad tensor sizes or scales, NaN/Inf (with its
+// index), unknown encoding.
+Status DecodeWeights(const proto::Weights& w, int64_t expected_params, std::span<float> out);
+// Convenience: decodes into a new vector (allocated only after validation).
+Result<std::vector<float>> DecodeWeights(const proto::Weights& w, int64_t expected_params);
+
+// IEEE binary16 conversions (round to nearest even; overflow gives infinity).
+uint16_t FloatToHalf(float f);
+float HalfToFloat(uint16_t h);
+
+}  // namespace fedcarbon::wire

@@ -1,0 +1,63 @@
+// Framing of wire messages (see include/fedcarbon/wire/messages.h).
+#include "fedcarbon/wire/messages.h"
+
+#include <limits>
+#include <string>
+
+namespace fedcarbon::wire {
+
+zmq::message_t ToFrame(const proto::Message& m) {
+  const size_t size = m.ByteSizeLong();
+  zmq::message_t frame(size);
+  m.SerializeWithCachedSizesToArray(static_cast<uint8_t*>(frame.data()));
+  return frame;
+}
+
+Status ParseFrame(const void* data, size_t size, proto::Message* out) {
+  if (size > kMaxFrameBytes)
+    return Status::Error("frame of " + std::to_string(size) + " bytes exceeds the limit of " +
+                         std::to_string(kMaxFrameBytes));
+  if (size > static_cast<size_t>(std::numeric_limits<int>::max()) ||
+      !out->ParseFromArray(data, static_cast<int>(size)))
+    return Status::Error("frame of " + std::to_string(size) + " bytes does not parse as a Message");
+  if (!out->has_header()) return Status::Error("message has no header");
+  if (out->header().protocol_version() != kProtocolVersion)
+    return Status::Error("protocol version " + std::to_string(out->header().protocol_version()) +
+                         ", expected " + std::to_string(kProtocolVersion));
+  if (out->body_case() == proto::Message::BODY_NOT_SET) return Status::Error("message has no body");
+  return Status::OK();
+}
+
+const char* BodyName(const proto::Message& m) {
+  switch (m.body_case()) {
+    case proto::Message::kHello:
+      return "hello";
+    case proto::Message::kWelcome:
+      return "welcome";
+    case proto::Message::kTrainRequest:
+      return "train_request";
+    case proto::Message::kTrainResult:
+      return "train_result";
+    case proto::Message::kHeartbeat:
+      return "heartbeat";
+    case proto::Message::kShutdown:
+      return "shutdown";
+    case proto::Message::kError:
+      return "error";
+    case proto::Message::BODY_NOT_SET:
+      return "none";
+  }
+  return "unknown";
+}
+
+uint64_t MessageBuilder::Start(proto::Message* m, uint32_t round) {
+  m->Clear();
+  proto::Header* h = m->mutable_header();
+  h->set_protocol_version(kProtocolVersion);
+  h->set_run_id(run_id_);
+  h->set_round(round);
+  h->set_seq(++seq_);
+  return seq_;
+}
+
+}  // namespace fedcarbon::wire

@@ -1,0 +1,100 @@
+// Aggregation, strategies and client selection (see include/fedcarbon/server/aggregation.h).
+#include "fedcarbon/server/aggregation.h"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "fedcarbon/common/seed.h"
+
+namespace fedcarbon::server {
+namespace {
+
+class FedAvg final : public Strategy {
+ public:
+  explicit FedAvg(const char* name) : name_(name) {}
+  uint64_t Apply(std::span<float> global, std::span<const float> mean) override {
+    std::copy(mean.begin(), mean.end(), global.begin());
+    return 0;
+  }
+  const char* name() const override { return name_; }
+
+ private:
+  const char* name_;
+};
+
+class FedAdam final : public Strategy {
+ public:
+  FedAdam(const config::FederationConfig& cfg, int64_t n)
+      : lr_(static_cast<float>(cfg.server_lr)),
+        b1_(static_cast<float>(cfg.server_beta1)),
+        b2_(static_cast<float>(cfg.server_beta2)),
+        tau_(static_cast<float>(cfg.server_epsilon)),
+        m_(static_cast<size_t>(n), 0.0f),
+        v_(static_cast<size_t>(n), 0.0f) {}
+
+  uint64_t Apply(std::span<float> global, std::span<const float> mean) override {
+    for (size_t i = 0; i < global.size(); ++i) {
+      const float delta = mean[i] - global[i];
+      m_[i] = b1_ * m_[i] + (1.0f - b1_) * delta;
+      v_[i] = b2_ * v_[i] + (1.0f - b2_) * delta * delta;
+      global[i] += lr_ * m_[i] / (std::sqrt(v_[i]) + tau_);
+    }
+    return 12 * static_cast<uint64_t>(global.size());  // sub, 5 mul/add, 3 fma-ish, sqrt, div, add
+  }
+  const char* name() const override { return "fedadam"; }
+
+ private:
+  float lr_, b1_, b2_, tau_;
+  std::vector<float> m_, v_;
+};
+
+}  // namespace
+
+void WeightedMean::Add(std::span<const float> w, double weight) {
+  for (size_t i = 0; i < sum_.size(); ++i) sum_[i] += weight * static_cast<double>(w[i]);
+  total_ += weight;
+  ++count_;
+  flops_ += 2 * sum_.size();
+}
+
+void WeightedMean::Clear() {
+  std::fill(sum_.begin(), sum_.end(), 0.0);
+  total_ = 0.0;
+  count_ = 0;
+}
+
+void WeightedMean::Mean(std::span<float> out) const {
+  const double inv = 1.0 / total_;
+  for (size_t i = 0; i < sum_.size(); ++i) out[i] = static_cast<float>(sum_[i] * inv);
+  flops_ += sum_.size();
+}
+
+Result<std::unique_ptr<Strategy>> MakeStrategy(const config::FederationConfig& cfg,
+                                               int64_t num_params) {
+  if (cfg.strategy == "fedavg") return std::unique_ptr<Strategy>(new FedAvg("fedavg"));
+  if (cfg.strategy == "fedprox") return std::unique_ptr<Strategy>(new FedAvg("fedprox"));
+  if (cfg.strategy == "fedadam") return std::unique_ptr<Strategy>(new FedAdam(cfg, num_params));
+  return Status::Error("federation.strategy: unknown strategy '" + cfg.strategy +
+                       "' (known: fedavg, fedprox, fedadam)");
+}
+
+std::vector<int> SelectClients(std::span<const int> eligible, int k, uint64_t seed) {
+  std::vector<int> pool(eligible.begin(), eligible.end());
+  const size_t take = std::min(pool.size(), static_cast<size_t>(std::max(k, 0)));
+  // Partial Fisher-Yates on a SplitMix64 stream (the modulo bias for pools of a few thousand is
+  // below 2^-50), so the draw is the same on every platform, unlike std distributions.
+  uint64_t state = seed;
+  for (size_t i = 0; i < take; ++i) {
+    state += 0x9e3779b97f4a7c15ULL;
+    const uint64_t r = Mix64(state);
+    const uint64_t span = pool.size() - i;
+    const size_t j = i + static_cast<size_t>(r % span);
+    std::swap(pool[i], pool[j]);
+  }
+  pool.resize(take);
+  std::sort(pool.begin(), pool.end());
+  return pool;
+}
+
+}  // namespace fedcarbon::server

@@ -1,0 +1,272 @@
+// The coordinator: setup, join, the round loop and the summary (see coordinator.h).
+#include <unistd.h>
+
+#include <cmath>
+#include <ctime>
+#include <filesystem>
+#include <random>
+
+#include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
+
+#include "coordinator_impl.h"
+#include "fedcarbon/common/seed.h"
+#include "fedcarbon/server/checkpoint.h"
+#include "fedcarbon/wire/tensors.h"
+
+namespace fedcarbon::server {
+namespace {
+
+double SecondsSince(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+// name-YYYYmmdd-HHMMSS-xxxxxx, restricted to [A-Za-z0-9._-] (it goes into CSV rows).
+std::string MakeRunId(const std::string& name) {
+  std::string safe;
+  for (char c : name)
+    safe +=
+        (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-') ? c : '_';
+  if (safe.empty()) safe = "run";
+  char stamp[32];
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  std::strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
+  std::random_device rd;  // an identifier, not an experiment random stream
+  char tag[8];
+  std::snprintf(tag, sizeof(tag), "%06x", rd() & 0xffffffu);
+  return safe + "-" + stamp + "-" + tag;
+}
+
+}  // namespace
+
+Coordinator::Coordinator(const config::ExperimentConfig& cfg, const CoordinatorOptions& options)
+    : cfg_(cfg), options_(options), ctx_(1), registry_(cfg.federation.num_clients) {}
+
+Status Coordinator::Setup() {
+  std::error_code ec;
+  if (options_.out_dir.empty()) return Status::Error("coordinator: out_dir is required");
+  std::filesystem::create_directories(options_.out_dir, ec);
+  if (ec) return Status::Error(options_.out_dir + ": " + ec.message());
+  run_id_ = MakeRunId(cfg_.name);
+  builder_.set_run_id(run_id_);
+  result_.run_id = run_id_;
+  config_json_ = config::ToJson(cfg_).dump();
+
+  auto enc = wire::ParseEncoding(cfg_.federation.compression);
+  if (!enc.ok()) return enc.status().WithContext("federation.compression");
+  encoding_ = *enc;
+
+  auto model = models::MakeModel(cfg_.model.name,
+                                 DeriveSeed(cfg_.seed, {static_cast<uint64_t>(Stream::kInit)}));
+  if (!model.ok()) return model.status().WithContext("model.name");
+  model_ = std::move(*model);
+  global_ = model_->GetParams();
+  tensor_sizes_ = wire::TensorSizes(*model_);
+  scratch_.resize(global_.size());
+  mean_ = std::make_unique<WeightedMean>(model_->num_params());
+  auto strategy = MakeStrategy(cfg_.federation, model_->num_params());
+  if (!strategy.ok()) return strategy.status();
+  strategy_ = std::move(*strategy);
+
+  auto catalog = energy::Catalog::Default();
+  if (!catalog.ok()) return catalog.status().WithContext("energy catalog");
+  catalog_ = std::move(*catalog);
+  coordinator_target_ = {cfg_.energy.coordinator_device, cfg_.energy.coordinator_country,
+                         cfg_.energy.network, cfg_.energy.coordinator_pue};
+  if (auto r = energy::Resolve(catalog_, coordinator_target_); !r.ok())
+    return r.status().WithContext("energy.coordinator_*");
+
+  auto test = data::LoadFashionMnist(config::ResolveDataPath(cfg_), data::Split::kTest);
+  if (!test.ok()) return test.status().WithContext("test set");
+  test_ = std::move(*test);
+  if (test_.dim() != model_->input_dim())
+    return Status::Error("test set has " + std::to_string(test_.dim()) +
+                         " features per sample, the model expects " +
+                         std::to_string(model_->input_dim()));
+
+  const std::string out = options_.out_dir + "/";
+  FEDCARBON_RETURN_IF_ERROR(WriteFileAtomic(out + "config.json", config::ToJson(cfg_).dump(2)));
+  std::filesystem::remove(out + "ledger.csv", ec);
+  auto ledger = energy::LedgerWriter::Open(out + "ledger.csv");
+  if (!ledger.ok()) return ledger.status();
+  ledger_.emplace(std::move(*ledger));
+  rounds_csv_ = std::fopen((out + "rounds.csv").c_str(), "w");
+  if (!rounds_csv_) return Status::Error(out + "rounds.csv: cannot create");
+  std::fprintf(rounds_csv_,
+               "round,selected,completed,dropped,accuracy,loss,bytes_down,bytes_up,wall_s,"
+               "collect_s,eval_s\n");
+  std::fflush(rounds_csv_);
+
+  if (cfg_.energy.measure_rapl) {
+    std::string why;
+    rapl_ = energy::RaplMeter::Open(&why);
+    if (!rapl_) spdlog::info("{}; the ledger records modelled energy only", why);
+  }
+
+  try {
+    socket_ = std::make_unique<zmq::socket_t>(ctx_, zmq::socket_type::router);
+    socket_->set(zmq::sockopt::linger, 0);
+    socket_->set(zmq::sockopt::router_handover, 1);
+    socket_->set(zmq::sockopt::maxmsgsize, static_cast<int64_t>(wire::kMaxFrameBytes));
+    socket_->bind(options_.bind);
+    endpoint_ = socket_->get(zmq::sockopt::last_endpoint);
+  } catch (const zmq::error_t& e) {
+    return Status::Error("bind " + options_.bind + ": " + e.what());
+  }
+  result_.endpoint = endpoint_;
+  FEDCARBON_RETURN_IF_ERROR(WriteFileAtomic(out + "endpoint", endpoint_ + "\n"));
+  std::printf("fedcarbon-server: run %s listening on %s\n", run_id_.c_str(), endpoint_.c_str());
+  std::fflush(stdout);
+  return Status::OK();
+}
+
+Status Coordinator::Join() {
+  const int n = cfg_.federation.num_clients;
+  const int expected = cfg_.runtime.workers;
+  const auto deadline =
+      Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                         std::chrono::duration<double>(cfg_.runtime.join_timeout_s));
+  spdlog::info("waiting up to {:.0f} s for {} worker(s) to host {} clients",
+               cfg_.runtime.join_timeout_s, expected, n);
+  while (!registry_.CanAssign(expected) && fatal_.ok() && !Stopping()) {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    if (left.count() <= 0) break;
+    PollOnce(std::min(left, std::chrono::milliseconds(options_.poll_slice_ms)));
+  }
+  FEDCARBON_RETURN_IF_ERROR(fatal_);
+  if (Stopping()) return Status::Error("interrupted while waiting for workers");
+  const int joined = static_cast<int>(registry_.workers().size());
+  if (registry_.HostableClients() < n)
+    return Status::Error("join timeout after " + std::to_string(cfg_.runtime.join_timeout_s) +
+                         " s: " + std::to_string(joined) + " worker(s) host " +
+                         std::to_string(registry_.HostableClients()) + " of " + std::to_string(n) +
+                         " clients; expected " + std::to_string(expected) + " workers");
+  if (joined < expected)
+    spdlog::warn("join timeout: only {} of {} workers joined, but they can host all {} clients",
+                 joined, expected, n);
+  registry_.Assign();
+  ready_.assign(registry_.workers().size(), false);
+  for (int w = 0; w < joined; ++w) {
+    const WorkerInfo& info = registry_.workers()[w];
+    spdlog::info("worker {} ({} pid {}) hosts {} clients", info.worker_id, info.host, info.pid,
+                 info.clients.size());
+    SendWelcome(w);
+  }
+  return WaitReady();
+}
+
+// Workers load their data after the Welcome; their first heartbeat says they are ready.
+Status Coordinator::WaitReady() {
+  const auto deadline =
+      Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                         std::chrono::duration<double>(cfg_.runtime.join_timeout_s));
+  auto all_ready = [&] {
+    for (size_t w = 0; w < registry_.workers().size(); ++w)
+      if (!ready_[w] && !registry_.workers()[w].clients.empty()) return false;
+    return true;
+  };
+  while (!all_ready() && fatal_.ok() && !Stopping() && Clock::now() < deadline)
+    PollOnce(std::chrono::milliseconds(options_.poll_slice_ms));
+  FEDCARBON_RETURN_IF_ERROR(fatal_);
+  if (!all_ready()) spdlog::warn("not every worker reported ready; starting anyway");
+  return Status::OK();
+}
+
+Status Coordinator::WaitForLiveWorker() {
+  const auto deadline =
+      Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                         std::chrono::duration<double>(cfg_.runtime.join_timeout_s));
+  spdlog::warn("no live worker hosts a client; waiting up to {:.0f} s for one to (re)join",
+               cfg_.runtime.join_timeout_s);
+  while (!Stopping() && Clock::now() < deadline) {
+    PollOnce(std::chrono::milliseconds(options_.poll_slice_ms));
+    for (int w : registry_.Rebalance()) SendWelcome(w);
+    if (!registry_.EligibleClients().empty()) return Status::OK();
+  }
+  return Status::Error("no live worker within " + std::to_string(cfg_.runtime.join_timeout_s) +
+                       " s");
+}
+
+Result<CoordinatorResult> Coordinator::Run() {
+  start_ = Clock::now();
+  Status st = Setup();
+  if (st.ok()) st = EvaluateInitial();
+  if (st.ok()) st = Join();
+  for (int round = 1; st.ok() && round <= cfg_.federation.rounds && !Stopping(); ++round) {
+    st = RunRound(round);
+    if (result_.reached_target) break;
+  }
+  result_.interrupted = Stopping();
+  Finish();
+  if (socket_) {  // set up far enough to have an output folder: always leave a summary
+    Status written = WriteSummary(st);
+    if (st.ok()) st = written;
+  }
+  if (!st.ok()) return st;
+  return result_;
+}
+
+void Coordinator::Finish() {
+  result_.wall_s = SecondsSince(start_);
+  if (socket_) {
+    for (size_t w = 0; w < registry_.workers().size(); ++w)
+      SendShutdown(static_cast<int>(w), result_.interrupted ? "interrupted" : "run finished");
+  }
+  if (rounds_csv_) std::fclose(rounds_csv_);
+  rounds_csv_ = nullptr;
+}
+
+Status Coordinator::WriteSummary(const Status& run_status) {
+  const energy::LedgerTotals t = energy::Sum(ledger_rows_);
+  nlohmann::json j;
+  j["run_id"] = run_id_;
+  j["name"] = cfg_.name;
+  j["model"] = cfg_.model.name;
+  j["strategy"] = cfg_.federation.strategy;
+  j["partition"] = cfg_.partition.scheme;
+  j["compression"] = wire::EncodingName(encoding_);
+  j["rounds"] = result_.rounds;
+  j["initial_accuracy"] = initial_eval_.accuracy;
+  j["final_accuracy"] = result_.final_accuracy;
+  j["best_accuracy"] = result_.best_accuracy;
+  j["target_accuracy"] = cfg_.federation.target_accuracy;
+  j["reached_target"] = result_.reached_target;
+  j["rounds_to_target"] = result_.rounds_to_target;
+  j["wall_s"] = result_.wall_s;
+  j["bytes_down"] = result_.bytes_down;
+  j["bytes_up"] = result_.bytes_up;
+  j["dropped"] = result_.dropped;
+  j["rejected_messages"] = result_.rejected;
+  j["interrupted"] = result_.interrupted;
+  j["workers"] = registry_.workers().size();
+  if (!run_status.ok()) j["error"] = run_status.message();
+  nlohmann::json e;
+  e["energy_kwh"] = t.energy_kwh;
+  e["emissions_kg"] = t.emissions_kg;
+  e["compute_energy_kwh"] = t.compute_energy_kwh;
+  e["comm_energy_kwh"] = t.comm_energy_kwh;
+  e["comm_share"] = t.comm_share;
+  e["compute_share"] = t.energy_kwh > 0 ? t.compute_energy_kwh / t.energy_kwh : 0.0;
+  e["clients_energy_kwh"] = t.clients.energy_kwh;
+  e["clients_emissions_kg"] = t.clients.emissions_kg;
+  e["coordinator_energy_kwh"] = t.coordinator.energy_kwh;
+  e["coordinator_emissions_kg"] = t.coordinator.emissions_kg;
+  e["measured_energy_kwh"] = t.measured_energy_kwh;
+  e["flops"] = t.activity.flops;
+  e["ledger_rows"] = t.rows;
+  j["energy"] = e;
+  return WriteFileAtomic(options_.out_dir + "/summary.json", j.dump(2) + "\n");
+}
+
+bool Coordinator::Stopping() const { return options_.stop && options_.stop->load(); }
+
+Result<CoordinatorResult> RunCoordinator(const config::ExperimentConfig& cfg,
+                                         const CoordinatorOptions& options) {
+  Coordinator c(cfg, options);
+  return c.Run();
+}
+
+}  // namespace fedcarbon::server

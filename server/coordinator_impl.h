@@ -1,0 +1,125 @@
+// Private: the coordinator's state and its pieces, split over coordinator.cc (setup, join, run,
+// summary), messaging.cc (socket I/O and non-round messages) and round.cc (one FL round).
+#pragma once
+
+#include <chrono>
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <zmq.hpp>
+
+#include "fedcarbon.pb.h"
+#include "fedcarbon/config/config.h"
+#include "fedcarbon/data/dataset.h"
+#include "fedcarbon/energy/catalog.h"
+#include "fedcarbon/energy/ledger.h"
+#include "fedcarbon/energy/pricing.h"
+#include "fedcarbon/energy/rapl.h"
+#include "fedcarbon/models/train.h"
+#include "fedcarbon/server/aggregation.h"
+#include "fedcarbon/server/coordinator.h"
+#include "fedcarbon/server/registry.h"
+#include "fedcarbon/wire/codec.h"
+#include "fedcarbon/wire/messages.h"
+
+namespace fedcarbon::server {
+
+using Clock = std::chrono::steady_clock;
+
+// One request in flight.
+struct Pending {
+  int worker = -1;
+  uint64_t seq = 0;
+  uint64_t bytes_down = 0;  // size of the TrainRequest frame sent
+};
+
+// Per-round bookkeeping.
+struct RoundState {
+  int round = 0;
+  Clock::time_point start;
+  std::map<int, Pending> pending;  // client -> request
+  std::vector<float> sent;         // the global weights as the clients decode them
+  double add_s = 0.0;              // time spent adding results into the mean
+  int completed = 0;
+  uint64_t bytes_down = 0;
+  uint64_t bytes_up = 0;
+  std::vector<energy::LedgerRow> client_rows;
+};
+
+class Coordinator {
+ public:
+  Coordinator(const config::ExperimentConfig& cfg, const CoordinatorOptions& options);
+  Result<CoordinatorResult> Run();
+
+ private:
+  // coordinator.cc
+  Status Setup();
+  Status Join();
+  Status WaitReady();
+  Status WaitForLiveWorker();
+  void Finish();
+  Status WriteSummary(const Status& run_status);
+
+  // messaging.cc
+  // Waits up to `timeout` for one message and handles it; false when nothing arrived.
+  bool PollOnce(std::chrono::milliseconds timeout);
+  void Dispatch(const std::string& identity, const zmq::message_t& frame);
+  void HandleHello(const std::string& identity, const wire::proto::Message& m);
+  void HandleHeartbeat(int worker);
+  void Reject(const std::string& identity, const char* what, const std::string& why);
+  void Send(int worker, const wire::proto::Message& m, uint64_t* bytes = nullptr);
+  void SendWelcome(int worker);
+  void SendShutdown(int worker, const std::string& reason);
+  bool Stopping() const;
+
+  // round.cc
+  Status RunRound(int round);
+  void HandleResult(int worker, const wire::proto::Message& m, size_t frame_bytes);
+  Status RecordRound(int round, const std::vector<int>& selected, double collect_s, double agg_s,
+                     uint64_t agg_flops);
+  Status EvaluateInitial();
+
+  const config::ExperimentConfig& cfg_;
+  CoordinatorOptions options_;
+  std::string run_id_;
+  std::string endpoint_;
+  Clock::time_point start_;
+
+  zmq::context_t ctx_;
+  std::unique_ptr<zmq::socket_t> socket_;
+  wire::MessageBuilder builder_;
+  std::string config_json_;
+
+  WorkerRegistry registry_;
+  std::vector<bool> ready_;  // per worker: sent a message since its Welcome
+
+  std::unique_ptr<models::Sequential> model_;
+  std::vector<float> global_;
+  std::vector<int64_t> tensor_sizes_;
+  std::unique_ptr<Strategy> strategy_;
+  std::unique_ptr<WeightedMean> mean_;
+  std::vector<float> scratch_;
+  wire::Encoding encoding_ = wire::Encoding::kFp32;
+  data::Dataset test_;
+
+  energy::Catalog catalog_;
+  energy::PricingTarget coordinator_target_;
+  std::optional<energy::LedgerWriter> ledger_;
+  std::vector<energy::LedgerRow> ledger_rows_;
+  std::FILE* rounds_csv_ = nullptr;
+  std::optional<energy::RaplMeter> rapl_;  // whole-host energy per round, where RAPL exists
+
+  std::optional<RoundState> round_;  // set while a round collects results
+  Status fatal_;                     // a worker reported an error during startup
+  CoordinatorResult result_;
+  models::EvalStats initial_eval_;  // the model before round 1 (priced with round 1)
+};
+
+// A printable form of a routing id (hex when it is binary).
+std::string PrintableId(const std::string& id);
+
+}  // namespace fedcarbon::server

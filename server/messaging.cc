@@ -1,0 +1,165 @@
+// The coordinator's socket I/O and the messages handled outside round logic (see
+// coordinator_impl.h).
+#include <cerrno>
+#include <iterator>
+
+#include <spdlog/spdlog.h>
+
+#include <zmq_addon.hpp>
+
+#include "coordinator_impl.h"
+
+namespace fedcarbon::server {
+namespace {
+
+constexpr size_t kMaxTextField = 256;  // worker ids and host names
+
+}  // namespace
+
+std::string PrintableId(const std::string& id) {
+  bool printable = !id.empty();
+  for (unsigned char c : id) printable = printable && c >= 0x20 && c < 0x7f;
+  if (printable) return id;
+  static const char* kHex = "0123456789abcdef";
+  std::string out = "0x";
+  for (size_t i = 0; i < id.size() && i < 16; ++i) {
+    out += kHex[static_cast<unsigned char>(id[i]) >> 4];
+    out += kHex[static_cast<unsigned char>(id[i]) & 15];
+  }
+  return out;
+}
+
+bool Coordinator::PollOnce(std::chrono::milliseconds timeout) {
+  zmq::pollitem_t items[] = {{socket_->handle(), 0, ZMQ_POLLIN, 0}};
+  std::vector<zmq::message_t> parts;
+  try {
+    if (zmq::poll(items, 1, timeout) <= 0) return false;
+    if (!zmq::recv_multipart(*socket_, std::back_inserter(parts), zmq::recv_flags::dontwait))
+      return false;
+  } catch (const zmq::error_t& e) {
+    if (e.num() == EINTR) return false;  // a signal: the caller checks its stop flag
+    spdlog::error("receive failed: {}", e.what());
+    return false;
+  }
+  if (parts.empty()) return false;
+  const std::string identity = parts[0].to_string();
+  if (parts.size() != 2) {
+    Reject(identity, "frame",
+           "expected 1 frame after the routing id, got " + std::to_string(parts.size() - 1));
+    return true;
+  }
+  Dispatch(identity, parts[1]);
+  return true;
+}
+
+void Coordinator::Dispatch(const std::string& identity, const zmq::message_t& frame) {
+  wire::proto::Message m;
+  if (Status st = wire::ParseFrame(frame.data(), frame.size(), &m); !st.ok()) {
+    Reject(identity, "frame", st.message());
+    return;
+  }
+  if (m.has_hello()) {
+    HandleHello(identity, m);
+    return;
+  }
+  const std::optional<int> w = registry_.FindByIdentity(identity);
+  if (!w) {
+    Reject(identity, wire::BodyName(m), "unknown sender (no Hello from this routing id)");
+    return;
+  }
+  if (registry_.workers()[*w].state == WorkerState::kRetired) {
+    SendShutdown(*w, "retired: its clients were handed to another worker");
+    return;
+  }
+  if (m.header().run_id() != run_id_) {
+    Reject(identity, wire::BodyName(m),
+           "run id '" + m.header().run_id() + "', expected '" + run_id_ + "'");
+    return;
+  }
+  registry_.Touch(*w, Clock::now());
+  ready_[*w] = true;
+  switch (m.body_case()) {
+    case wire::proto::Message::kHeartbeat:
+      HandleHeartbeat(*w);
+      return;
+    case wire::proto::Message::kTrainResult:
+      HandleResult(*w, m, frame.size());
+      return;
+    case wire::proto::Message::kError: {
+      const std::string text = m.error().message().substr(0, 1000);
+      spdlog::error("worker {} reports: {}", registry_.workers()[*w].worker_id, text);
+      if (!round_ && result_.rounds == 0)  // during startup: the config cannot run
+        fatal_ = Status::Error("worker " + registry_.workers()[*w].worker_id + ": " + text);
+      return;
+    }
+    default:
+      Reject(identity, wire::BodyName(m), "not a message a worker sends");
+  }
+}
+
+void Coordinator::HandleHello(const std::string& identity, const wire::proto::Message& m) {
+  const wire::proto::Hello& h = m.hello();
+  if (h.worker_id().size() > kMaxTextField || h.host().size() > kMaxTextField ||
+      identity.size() > kMaxTextField) {
+    Reject(identity, "hello", "worker id or host name longer than 256 bytes");
+    return;
+  }
+  const std::string worker_id = h.worker_id().empty() ? PrintableId(identity) : h.worker_id();
+  bool is_new = false;
+  const int w = registry_.Register(worker_id, identity, h.host(), h.pid(), h.capacity(),
+                                   std::max<uint32_t>(h.threads(), 1), Clock::now(), &is_new);
+  ready_.resize(registry_.workers().size(), false);
+  if (is_new)
+    spdlog::info("worker {} joined from {} (pid {}, capacity {}, {} threads)", worker_id, h.host(),
+                 h.pid(), h.capacity() ? std::to_string(h.capacity()) : "any", h.threads());
+  if (!registry_.assigned()) return;  // join phase: the Welcome follows the assignment
+  ready_[w] = false;
+  const std::vector<int> changed = registry_.Readmit(w);
+  SendWelcome(w);
+  for (int other : changed)
+    if (other != w) SendWelcome(other);
+  spdlog::info("worker {} {} and hosts {} clients", worker_id, is_new ? "admitted" : "rejoined",
+               registry_.workers()[w].clients.size());
+}
+
+void Coordinator::HandleHeartbeat(int worker) {
+  wire::proto::Message reply;
+  builder_.Start(&reply, 0);
+  reply.mutable_heartbeat()->set_busy(round_.has_value());
+  Send(worker, reply);
+}
+
+void Coordinator::Reject(const std::string& identity, const char* what, const std::string& why) {
+  ++result_.rejected;
+  spdlog::warn("rejected {} from {}: {}", what, PrintableId(identity), why);
+}
+
+void Coordinator::Send(int worker, const wire::proto::Message& m, uint64_t* bytes) {
+  const std::string& identity = registry_.workers()[worker].identity;
+  zmq::message_t frame = wire::ToFrame(m);
+  if (bytes) *bytes = frame.size();
+  try {
+    socket_->send(zmq::buffer(identity), zmq::send_flags::sndmore | zmq::send_flags::dontwait);
+    socket_->send(frame, zmq::send_flags::dontwait);
+  } catch (const zmq::error_t& e) {
+    spdlog::warn("send to {} failed: {}", registry_.workers()[worker].worker_id, e.what());
+  }
+}
+
+void Coordinator::SendWelcome(int worker) {
+  wire::proto::Message m;
+  builder_.Start(&m, 0);
+  wire::proto::Welcome* welcome = m.mutable_welcome();
+  welcome->set_config_json(config_json_);
+  for (int c : registry_.workers()[worker].clients) welcome->add_client_ids(c);
+  Send(worker, m);
+}
+
+void Coordinator::SendShutdown(int worker, const std::string& reason) {
+  wire::proto::Message m;
+  builder_.Start(&m, 0);
+  m.mutable_shutdown()->set_reason(reason);
+  Send(worker, m);
+}
+
+}  // namespace fedcarbon::server
