@@ -34,7 +34,7 @@ class Sequential {
 
   const std::string& name() const { return name_; }
   int64_t input_dim() const { return input_dim_; }  // 784 for both named models
-  int64_t num_classes() const;                       // 10
+  int64_t num_classes() const;                      // 10
   int64_t num_params() const;
 
   // Flat parameter vector, layer by layer (weights then bias). out.size() must be num_params().
@@ -43,7 +43,33 @@ class Sequential {
   // Error when in.size() != num_params() or a value is not finite.
   Status SetParams(std::span<const float> in);
 
+  // Per-sample FLOPs of the layers (see layer.h for the convention; the first layer skips its
+  // input gradient) plus the softmax cross-entropy: forward 4 per class (subtract max, exp, sum,
+  // normalise), backward 2 per class (subtract one-hot, scale by 1/n).
   FlopCount FlopsPerSample() const;
+
+  // Validates the chain: layers non-empty, layer 0 takes input_dim values, each layer's input
+  // shape equals the previous output, the last output is {1, 1, classes}. A Sequential built
+  // with the constructor directly records the same check; Forward then returns its error.
+  static Result<std::unique_ptr<Sequential>> Create(std::string name,
+                                                    std::vector<std::unique_ptr<Layer>> layers,
+                                                    int64_t input_dim);
+  const Status& valid() const { return valid_; }
+
+  // Forward on a batch x: [n, input_dim] row-major. Returns the logits [n, num_classes], valid
+  // until the next Forward. `x` must stay alive and unchanged until Backward. Errors on n < 1,
+  // x.size() != n * input_dim, or an invalid layer chain.
+  Result<std::span<const float>> Forward(std::span<const float> x, int64_t n, int threads = 1);
+  // Backward from dlogits [n, num_classes] of the last Forward; overwrites every layer's grads
+  // with the data-loss gradient. Errors when no Forward preceded or sizes differ.
+  Status Backward(std::span<const float> dlogits, int threads = 1);
+
+  // L2 regularisation (Keras semantics, weights only): sum over layers of l2 * sum(W^2), and
+  // grads_W += 2 * l2 * W. RegularizationFlops(): FLOPs of one training step's regularisation,
+  // 4 per regularised weight (square-accumulate for the loss, multiply-add for the gradient).
+  double RegularizationLoss() const;
+  void AddRegularizationGrad();
+  uint64_t RegularizationFlops() const;
 
   // Access for the trainer and tests.
   std::vector<std::unique_ptr<Layer>>& layers() { return layers_; }
@@ -53,6 +79,12 @@ class Sequential {
   std::string name_;
   std::vector<std::unique_ptr<Layer>> layers_;
   int64_t input_dim_;
+  Status valid_;
+  // Activations of the last Forward: acts_[i] is layer i's output, [n, out.size()].
+  std::vector<std::vector<float>> acts_;
+  std::vector<float> grad_a_, grad_b_;  // ping-pong buffers for activation gradients
+  const float* last_x_ = nullptr;
+  int64_t last_n_ = 0;
 };
 
 }  // namespace fedcarbon::models

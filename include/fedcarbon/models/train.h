@@ -11,8 +11,8 @@
 #include <string>
 
 #include "fedcarbon/common/status.h"
-#include "fedcarbon/models/sequential.h"
 #include "fedcarbon/models/optimizer.h"
+#include "fedcarbon/models/sequential.h"
 
 namespace fedcarbon::models {
 
@@ -33,25 +33,30 @@ struct DataView {
 Result<std::unique_ptr<Sequential>> MakeModel(const std::string& name, uint64_t seed);
 
 struct TrainOptions {
-  int batch_size = 10;   // >= 1; the last batch of an epoch may be smaller
-  int epochs = 1;        // >= 1
-  int threads = 1;       // OpenMP threads inside this call
-  uint64_t seed = 0;     // shuffling stream for this call (derive from run seed, client, round)
+  int batch_size = 10;  // >= 1; the last batch of an epoch may be smaller
+  int epochs = 1;       // >= 1
+  int threads = 1;      // OpenMP threads inside this call
+  uint64_t seed = 0;    // shuffling stream for this call (derive from run seed, client, round)
   // FedProx: adds mu/2 * ||w - center||^2 to the loss when mu > 0 and center is non-empty.
   float prox_mu = 0.0f;
   std::span<const float> prox_center;  // [num_params]
 };
 
 struct TrainStats {
-  double mean_loss = 0.0;   // mean training loss over the samples seen (incl. regularisation)
-  int64_t samples = 0;      // samples processed (epochs * shard size)
-  int64_t steps = 0;        // optimizer steps
-  uint64_t flops = 0;       // exact forward+backward(+update) FLOPs of the work done
-  double wall_s = 0.0;      // wall-clock seconds of the call
+  double mean_loss = 0.0;  // mean training loss over the samples seen (incl. regularisation)
+  int64_t samples = 0;     // samples processed (epochs * shard size)
+  int64_t steps = 0;       // optimizer steps
+  // Exact FLOPs of the work done: samples * FlopsPerSample().total() + steps * (optimizer
+  // FlopsPerParam() * num_params + RegularizationFlops() + 6 * num_params when FedProx is on).
+  uint64_t flops = 0;
+  double wall_s = 0.0;  // wall-clock seconds of the call
 };
 
-// Trains `model` for opts.epochs over `data` with `opt`. Errors on a data dim that does not match
-// the model input or an empty view.
+// Trains `model` for opts.epochs over `data` with `opt`: per epoch a Fisher-Yates shuffle seeded
+// with DeriveSeed(opts.seed, {epoch}), then mini-batches (mean cross-entropy + the layers' L2 [+
+// FedProx]). Same model seed, data, options and thread count give bit-identical parameters.
+// Errors on a data dim that does not match the model input, an empty view, an index or label
+// out of range, or bad options.
 Result<TrainStats> Train(Sequential& model, Optimizer& opt, const DataView& data,
                          const TrainOptions& opts);
 
@@ -59,10 +64,12 @@ struct EvalStats {
   double accuracy = 0.0;  // top-1 in [0, 1]
   double loss = 0.0;      // mean cross-entropy (no regularisation)
   int64_t samples = 0;
-  uint64_t flops = 0;     // forward FLOPs of the evaluation
+  uint64_t flops = 0;  // forward FLOPs of the evaluation
   double wall_s = 0.0;
 };
 
+// Forward passes over `data` in chunks of min(batch_size, 128) samples (the cap bounds activation
+// memory: a 500-sample CNN batch would hold about 170 MB of activations).
 Result<EvalStats> Evaluate(Sequential& model, const DataView& data, int threads = 1,
                            int batch_size = 500);
 

@@ -1,0 +1,123 @@
+// SGD (momentum, weight decay) and Adam (Keras' formulation) over a Sequential's layers.
+#include "fedcarbon/models/optimizer.h"
+
+#include <cmath>
+#include <vector>
+
+#include "fedcarbon/models/layer.h"
+#include "fedcarbon/models/sequential.h"
+
+namespace fedcarbon::models {
+namespace {
+
+// Calls f(params, grads, size, state_offset) for each layer with parameters. The updates are
+// plain loops of correctly rounded operations (+, *, /, sqrt; the module builds with
+// -fno-math-errno so sqrt vectorises), so results do not depend on data alignment. (Eigen's
+// AVX-512 sqrt is an approximation under EIGEN_FAST_MATH and its scalar tail is exact, which made
+// the result depend on where the heap put the buffers.)
+template <class F>
+void ForEachParamBlock(Sequential& model, F&& f) {
+  int64_t off = 0;
+  for (auto& l : model.layers()) {
+    if (l->num_params() == 0) continue;
+    f(l->params().data(), l->grads().data(), l->num_params(), off);
+    off += l->num_params();
+  }
+}
+
+// w -= lr * (g + wd*w), or with momentum: v = mu*v + (g + wd*w); w -= lr * v (PyTorch form;
+// equals Keras' v = mu*v - lr*g; w += v for a constant lr).
+class Sgd final : public Optimizer {
+ public:
+  explicit Sgd(const OptimizerOptions& o) : o_(o) {}
+  void Step(Sequential& model) override {
+    if (o_.momentum > 0.0f && static_cast<int64_t>(v_.size()) != model.num_params()) {
+      v_.assign(static_cast<size_t>(model.num_params()), 0.0f);
+    }
+    const float lr = o_.lr, mu = o_.momentum, wd = o_.weight_decay;
+    ForEachParamBlock(model,
+                      [&](float* __restrict w, const float* __restrict g, int64_t n, int64_t off) {
+                        if (mu > 0.0f) {
+                          float* __restrict v = v_.data() + off;
+                          for (int64_t i = 0; i < n; ++i) {
+                            v[i] = mu * v[i] + (g[i] + wd * w[i]);
+                            w[i] -= lr * v[i];
+                          }
+                        } else {
+                          for (int64_t i = 0; i < n; ++i) w[i] -= lr * (g[i] + wd * w[i]);
+                        }
+                      });
+  }
+  void Reset() override { v_.clear(); }
+  int FlopsPerParam() const override {
+    return 2 + (o_.momentum > 0.0f ? 2 : 0) + (o_.weight_decay > 0.0f ? 2 : 0);
+  }
+
+ private:
+  OptimizerOptions o_;
+  std::vector<float> v_;
+};
+
+// Keras Adam: m = b1*m + (1-b1)*g; v = b2*v + (1-b2)*g^2;
+// lr_t = lr * sqrt(1 - b2^t) / (1 - b1^t); w -= lr_t * m / (sqrt(v) + eps).
+class Adam final : public Optimizer {
+ public:
+  explicit Adam(const OptimizerOptions& o) : o_(o) {}
+  void Step(Sequential& model) override {
+    if (static_cast<int64_t>(m_.size()) != model.num_params()) {
+      m_.assign(static_cast<size_t>(model.num_params()), 0.0f);
+      v_.assign(m_.size(), 0.0f);
+      t_ = 0;
+    }
+    ++t_;
+    const double b1t = std::pow(static_cast<double>(o_.beta1), static_cast<double>(t_));
+    const double b2t = std::pow(static_cast<double>(o_.beta2), static_cast<double>(t_));
+    const float lr_t = static_cast<float>(o_.lr * std::sqrt(1.0 - b2t) / (1.0 - b1t));
+    const float b1 = o_.beta1, b2 = o_.beta2, eps = o_.epsilon;
+    const float wd = o_.weight_decay;
+    ForEachParamBlock(model,
+                      [&](float* __restrict w, const float* __restrict g, int64_t n, int64_t off) {
+                        float* __restrict m = m_.data() + off;
+                        float* __restrict v = v_.data() + off;
+                        for (int64_t i = 0; i < n; ++i) {
+                          const float gi = g[i] + wd * w[i];
+                          m[i] = b1 * m[i] + (1.0f - b1) * gi;
+                          v[i] = b2 * v[i] + (1.0f - b2) * gi * gi;
+                          w[i] -= lr_t * m[i] / (std::sqrt(v[i]) + eps);
+                        }
+                      });
+  }
+  void Reset() override {
+    m_.clear();
+    v_.clear();
+    t_ = 0;
+  }
+  int FlopsPerParam() const override { return 12 + (o_.weight_decay > 0.0f ? 2 : 0); }
+
+ private:
+  OptimizerOptions o_;
+  std::vector<float> m_, v_;
+  int64_t t_ = 0;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Optimizer>> MakeOptimizer(const OptimizerOptions& o) {
+  if (!(o.lr > 0.0f) || !std::isfinite(o.lr)) return Status::Error("optimizer: lr must be > 0");
+  if (!(o.weight_decay >= 0.0f)) return Status::Error("optimizer: weight_decay must be >= 0");
+  if (o.name == "sgd") {
+    if (!(o.momentum >= 0.0f && o.momentum < 1.0f)) {
+      return Status::Error("optimizer: momentum must be in [0, 1)");
+    }
+    return std::unique_ptr<Optimizer>(new Sgd(o));
+  }
+  if (o.name == "adam") {
+    if (!(o.beta1 >= 0.0f && o.beta1 < 1.0f)) return Status::Error("adam: beta1 must be in [0, 1)");
+    if (!(o.beta2 >= 0.0f && o.beta2 < 1.0f)) return Status::Error("adam: beta2 must be in [0, 1)");
+    if (!(o.epsilon > 0.0f)) return Status::Error("adam: epsilon must be > 0");
+    return std::unique_ptr<Optimizer>(new Adam(o));
+  }
+  return Status::Error("unknown optimizer '" + o.name + "' (expected \"adam\" or \"sgd\")");
+}
+
+}  // namespace fedcarbon::models

@@ -1,2 +1,0 @@
-// PLACEHOLDER: removed once the module has real sources.
-namespace fedcarbon::models {}

@@ -1,0 +1,149 @@
+// Finite-difference gradient checks for every layer, and the factories' shape errors.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <numeric>
+
+#include "fedcarbon/models/layer.h"
+#include "gradcheck.h"
+
+namespace fedcarbon::models {
+namespace {
+
+using testing::AwayFromZero;
+using testing::CheckLayerGradients;
+using testing::RandomVector;
+
+std::unique_ptr<Layer> Conv(Shape in, int64_t filters, int64_t kernel, Padding pad,
+                            int64_t chunk_columns = 256) {
+  Conv2dOptions o;
+  o.filters = filters;
+  o.kernel = kernel;
+  o.padding = pad;
+  o.chunk_columns = chunk_columns;
+  auto r = MakeConv2d(in, o);
+  EXPECT_TRUE(r.ok()) << r.status().ToString();
+  auto layer = std::move(r).value();
+  layer->Initialize(42);
+  // Non-zero biases so that their gradients are exercised with non-trivial values.
+  auto p = layer->params();
+  for (int64_t i = layer->num_weights(); i < layer->num_params(); ++i) p[i] = 0.1f * (i % 3);
+  return layer;
+}
+
+TEST(DenseTest, GradientsMatchFiniteDifferences) {
+  auto layer = MakeDense(Shape{1, 1, 7}, 5).value();
+  layer->Initialize(1);
+  CheckLayerGradients(*layer, RandomVector(3 * 7, 2), 3, /*check_input=*/true, 3);
+}
+
+TEST(DenseTest, ForwardMatchesHandComputation) {
+  auto layer = MakeDense(Shape{1, 1, 2}, 3).value();
+  // Keras layout W: [in, out] then b: [out].
+  const std::vector<float> p = {1, 2, 3, 4, 5, 6, 0.5f, -1, 0};
+  std::copy(p.begin(), p.end(), layer->params().begin());
+  const std::vector<float> x = {1, 10};  // one sample
+  std::vector<float> y(3);
+  layer->Forward(x.data(), 1, y.data(), 1);
+  EXPECT_FLOAT_EQ(y[0], 1 * 1 + 10 * 4 + 0.5f);
+  EXPECT_FLOAT_EQ(y[1], 1 * 2 + 10 * 5 - 1);
+  EXPECT_FLOAT_EQ(y[2], 1 * 3 + 10 * 6);
+}
+
+TEST(Conv2dTest, SameGradientsMatchFiniteDifferences) {
+  auto layer = Conv(Shape{5, 6, 3}, 4, 3, Padding::kSame);
+  CheckLayerGradients(*layer, RandomVector(2 * 5 * 6 * 3, 4), 2, true, 5);
+}
+
+TEST(Conv2dTest, ValidGradientsMatchFiniteDifferences) {
+  auto layer = Conv(Shape{6, 5, 2}, 3, 3, Padding::kValid);
+  EXPECT_EQ(layer->out_shape(), (Shape{4, 3, 3}));
+  CheckLayerGradients(*layer, RandomVector(2 * 6 * 5 * 2, 6), 2, true, 7);
+}
+
+TEST(Conv2dTest, EvenKernelAndLargeKernelSameGradients) {
+  auto even = Conv(Shape{4, 5, 2}, 3, 2, Padding::kSame);
+  CheckLayerGradients(*even, RandomVector(2 * 4 * 5 * 2, 8), 2, true, 9);
+  auto large = Conv(Shape{3, 4, 1}, 2, 5, Padding::kSame);  // kernel wider than the input
+  CheckLayerGradients(*large, RandomVector(3 * 3 * 4, 10), 3, true, 11);
+}
+
+TEST(Conv2dTest, GradientsWithMultiSampleChunks) {
+  // chunk_columns 1000 puts several samples in one GEMM. (Threads are covered against the
+  // naive reference in conv_pool_test.cc: thousands of tiny parallel regions here would be slow
+  // on a busy machine.)
+  auto layer = Conv(Shape{4, 4, 3}, 5, 3, Padding::kSame, 1000);
+  CheckLayerGradients(*layer, RandomVector(5 * 4 * 4 * 3, 12), 5, true, 13);
+}
+
+TEST(Conv2dTest, NoInputGradientRequested) {
+  auto layer = Conv(Shape{4, 4, 1}, 2, 3, Padding::kSame);
+  CheckLayerGradients(*layer, RandomVector(2 * 16, 14), 2, /*check_input=*/false, 15);
+}
+
+TEST(ReluTest, GradientsAwayFromTheKink) {
+  auto layer = MakeRelu(Shape{3, 3, 2}).value();
+  CheckLayerGradients(*layer, AwayFromZero(2 * 18, 16), 2, true, 17);
+}
+
+TEST(MaxPoolTest, GradientsWithDistinctValues) {
+  // Odd spatial size: the last row and column are dropped and receive zero gradient.
+  const Shape in{5, 5, 2};
+  auto layer = MakeMaxPool2d(in).value();
+  EXPECT_EQ(layer->out_shape(), (Shape{2, 2, 2}));
+  // Distinct values 0.05 apart (> 2 * eps), shuffled: the argmax never flips.
+  std::vector<float> x(2 * in.size());
+  std::iota(x.begin(), x.end(), 0.0f);
+  for (auto& v : x) v *= 0.05f;
+  std::shuffle(x.begin(), x.end(), std::mt19937(18));
+  CheckLayerGradients(*layer, x, 2, true, 19);
+}
+
+TEST(FlattenTest, IsIdentityOnMemory) {
+  auto layer = MakeFlatten(Shape{2, 3, 4}).value();
+  EXPECT_EQ(layer->out_shape(), (Shape{1, 1, 24}));
+  CheckLayerGradients(*layer, RandomVector(2 * 24, 20), 2, true, 21);
+}
+
+TEST(LayerFactoryTest, RejectsBadShapesAndOptions) {
+  EXPECT_FALSE(MakeDense(Shape{2, 2, 1}, 3).ok());  // not flat
+  EXPECT_FALSE(MakeDense(Shape{1, 1, 4}, 0).ok());
+  EXPECT_FALSE(MakeDense(Shape{1, 1, 0}, 3).ok());
+  EXPECT_FALSE(MakeDense(Shape{1, 1, 4}, 3, -1.0f).ok());
+  Conv2dOptions o;
+  o.kernel = 5;
+  o.padding = Padding::kValid;
+  auto too_big = MakeConv2d(Shape{4, 8, 1}, o);
+  ASSERT_FALSE(too_big.ok());
+  EXPECT_NE(too_big.status().message().find("kernel"), std::string::npos);
+  o.padding = Padding::kSame;
+  EXPECT_TRUE(MakeConv2d(Shape{4, 8, 1}, o).ok());
+  o.filters = 0;
+  EXPECT_FALSE(MakeConv2d(Shape{4, 8, 1}, o).ok());
+  o.filters = 2;
+  o.chunk_columns = 0;
+  EXPECT_FALSE(MakeConv2d(Shape{4, 8, 1}, o).ok());
+  EXPECT_FALSE(MakeMaxPool2d(Shape{1, 4, 2}).ok());
+  EXPECT_FALSE(MakeRelu(Shape{0, 1, 1}).ok());
+  EXPECT_FALSE(MakeFlatten(Shape{1, -1, 1}).ok());
+}
+
+TEST(LayerTest, GlorotUniformIsSeededAndBounded) {
+  auto a = MakeDense(Shape{1, 1, 30}, 20).value();
+  auto b = MakeDense(Shape{1, 1, 30}, 20).value();
+  a->Initialize(7);
+  b->Initialize(7);
+  EXPECT_TRUE(std::equal(a->params().begin(), a->params().end(), b->params().begin()));
+  b->Initialize(8);
+  EXPECT_FALSE(std::equal(a->params().begin(), a->params().end(), b->params().begin()));
+  const float limit = std::sqrt(6.0f / 50.0f);
+  float max_abs = 0.0f;
+  for (int64_t i = 0; i < a->num_weights(); ++i)
+    max_abs = std::max(max_abs, std::fabs(a->params()[i]));
+  EXPECT_LE(max_abs, limit);
+  EXPECT_GT(max_abs, 0.8f * limit);  // 600 draws reach near the bound
+  for (int64_t i = a->num_weights(); i < a->num_params(); ++i) EXPECT_EQ(a->params()[i], 0.0f);
+}
+
+}  // namespace
+}  // namespace fedcarbon::models
