@@ -1,17 +1,58 @@
-// PLACEHOLDER: replaced by the real `fedcarbon price`.
-#include <CLI/CLI.hpp>
+// `fedcarbon price RUN_DIR`: re-prices a run's recorded activity without retraining.
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
+#include <cstdio>
+#include <memory>
+
+#include "fedcarbon/energy/catalog.h"
 #include "fedcarbon/experiment/commands.h"
+#include "fedcarbon/experiment/report.h"
 
 namespace fedcarbon::experiment {
 
 void AddPriceCommand(CLI::App& app, int* exit_code) {
-  auto* cmd = app.add_subcommand("price", "(not built yet)");
-  cmd->allow_extras();
-  cmd->callback([exit_code] {
-    spdlog::error("price is not implemented yet");
-    *exit_code = 2;
+  struct Args {
+    std::string run_dir, country, device, network;
+    double pue = 0.0;
+  };
+  auto args = std::make_shared<Args>();
+  auto* cmd = app.add_subcommand(
+      "price",
+      "Re-price a run's ledger.csv for another country, device, network model or PUE "
+      "(no retraining); writes RUN_DIR/priced-<suffix>.csv");
+  cmd->add_option("RUN_DIR", args->run_dir, "run folder holding ledger.csv")->required();
+  cmd->add_option("--country", args->country,
+                  "move every client (and a centralized run) to this country (USA, FR, France)");
+  cmd->add_option("--device", args->device,
+                  "price every client (and a centralized run) on this profile (jetson_tx2, v100)");
+  cmd->add_option("--network", args->network, "communication model (qiu, intensity, ...)");
+  cmd->add_option("--pue", args->pue, "PUE for data-center rows (coordinator, centralized)")
+      ->check(CLI::Range(1.0, 10.0));
+  cmd->callback([args, exit_code] {
+    Result<energy::Catalog> catalog = energy::Catalog::Default();
+    if (!catalog.ok()) {
+      spdlog::error("{}", catalog.status().message());
+      *exit_code = 1;
+      return;
+    }
+    energy::RepriceOptions o;
+    if (!args->country.empty()) o.country = args->country;
+    if (!args->device.empty()) o.device = args->device;
+    if (!args->network.empty()) o.network = args->network;
+    if (args->pue > 0) o.pue = args->pue;
+    Result<PricedRun> run = PriceRunDir(args->run_dir, *catalog, o);
+    if (!run.ok()) {
+      spdlog::error("{}", run.status().message());
+      *exit_code = 1;
+      return;
+    }
+    std::printf("recorded (%s):\n%s", run->ledger_path.c_str(),
+                FormatCostReport(run->recorded).c_str());
+    std::printf("re-priced (%s):\n%s", PricedSuffix(*catalog, o).c_str(),
+                FormatCostReport(run->priced).c_str());
+    std::printf("wrote %s\n", run->out_path.c_str());
+    *exit_code = 0;
   });
 }
 

@@ -1,0 +1,135 @@
+// `fedcarbon reproduce`: the centralized-vs-FL emissions table (Table 4 of Qiu et al.) from one
+// command. Trains centralized once and FL IID and non-IID once, then prices their recorded
+// activity (no retraining) for every country and centralized setting.
+//
+// The reproduce file (experiments/table4.json) has its own small schema, read here; its "base"
+// is an ordinary experiment config (config::FromJson), the other config-like entries are JSON
+// merge patches (RFC 7386) applied on top of "base":
+//   {
+//     "base":        { ...experiment config: cnn, 10 clients, 5 per round, batch 10, ... },
+//     "centralized_overrides": { ...patch for the centralized run, optional... },
+//     "fl_iid":      { "partition": {"scheme": "iid"} },
+//     "fl_noniid":   { "partition": {"scheme": "label_groups", "num_groups": 2,
+//                                    "iid_fraction": 0.2} },
+//     "countries":   ["USA", "CHN", "FRA"],
+//     "centralized": [{"device": "v100", "pue": 1.67}, {"device": "k80", "pue": 1.67},
+//                     {"device": "v100", "pue": 1.11}, {"device": "k80", "pue": 1.11}],
+//     "quick":       { ...patch applied to every run with --quick (mlp, lower target)... },
+//     "notes":       "free text (why the non-IID fraction, ...)"
+//   }
+// Unknown top-level keys are errors naming the key. The FL columns price the FL ledger's
+// client rows with every client moved to the column's country (device and network as recorded);
+// coordinator evaluation is excluded there and for the centralized run alike (docs/methodology.md).
+//
+// Threading: Reproduce runs the three trainings one after another on the calling thread (the FL
+// runs as child processes through RunLocal).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "fedcarbon/common/status.h"
+#include "fedcarbon/config/config.h"
+#include "fedcarbon/energy/catalog.h"
+#include "fedcarbon/energy/ledger.h"
+#include "fedcarbon/experiment/launcher.h"
+
+namespace fedcarbon::experiment {
+
+struct CentralizedSetting {
+  std::string device = "v100";
+  double pue = 1.67;  // >= 1
+};
+
+struct ReproduceSpec {
+  nlohmann::json base = nlohmann::json::object();
+  nlohmann::json centralized_overrides = nlohmann::json::object();
+  nlohmann::json fl_iid = nlohmann::json::object();
+  nlohmann::json fl_noniid = nlohmann::json::object();
+  nlohmann::json quick = nlohmann::json::object();
+  std::vector<std::string> countries = {"USA", "CHN", "FRA"};
+  std::vector<CentralizedSetting> centralized = {
+      {"v100", 1.67}, {"k80", 1.67}, {"v100", 1.11}, {"k80", 1.11}};
+  std::string notes;
+};
+
+// Parses and validates (every derived config must pass config::FromJson; countries and devices
+// must be in `catalog`). Errors name the key.
+Result<ReproduceSpec> ParseReproduceSpec(const nlohmann::json& j, const energy::Catalog& catalog);
+Result<ReproduceSpec> LoadReproduceSpec(const std::string& path, const energy::Catalog& catalog);
+
+// The three experiment configs of the reproduction (quick patch applied when `quick`).
+struct ReproduceConfigs {
+  config::ExperimentConfig centralized, fl_iid, fl_noniid;
+};
+Result<ReproduceConfigs> MakeConfigs(const ReproduceSpec& spec, bool quick);
+
+// The table: one row per country, columns "<device>_pue<pue>" for each centralized setting then
+// "fl_iid", "fl_noniid"; values in grams CO2e.
+struct Table4 {
+  std::vector<std::string> columns;
+  struct Row {
+    std::string country;  // ISO alpha-3
+    std::string country_name;
+    std::vector<double> grams;  // one per column
+  };
+  std::vector<Row> rows;
+  // FL compute vs communication, per run and country (clients only), grams, and the coordinator.
+  struct Breakdown {
+    std::string run;  // "fl_iid" | "fl_noniid"
+    std::string country;
+    double compute_g = 0, comm_g = 0, coordinator_g = 0;
+    double comm_share = 0;  // comm energy / client energy
+  };
+  std::vector<Breakdown> breakdown;
+  // Run facts shown with the table.
+  struct RunInfo {
+    std::string name;  // "centralized" | "fl_iid" | "fl_noniid"
+    bool reached_target = false;
+    double final_accuracy = 0;
+    int rounds_or_epochs = 0;
+    uint64_t flops = 0;  // priced FLOPs (centralized: training; FL: clients' training)
+    double wall_s = 0;
+  };
+  std::vector<RunInfo> runs;
+  double target_accuracy = 0;
+  bool quick = false;
+};
+
+// Builds the table from recorded ledgers (pure: no training). `centralized` holds the
+// centralized run's row(s) (role "centralized"); the FL ledgers hold client + coordinator rows.
+Result<Table4> BuildTable4(const ReproduceSpec& spec, const energy::Catalog& catalog,
+                           const std::vector<energy::LedgerRow>& centralized,
+                           const std::vector<energy::LedgerRow>& fl_iid,
+                           const std::vector<energy::LedgerRow>& fl_noniid);
+
+// The paper's Table 4 (grams), by ISO alpha-3, in the default column order; empty if unknown.
+std::vector<double> PaperTable4Row(const std::string& iso3);
+
+// The checks of the "done when", each "PASS|FAIL: what" (structure, not grams).
+std::vector<std::string> CheckTable4Structure(const Table4& table);
+
+// Text for the terminal; markdown beside the paper's numbers; CSV (the columns).
+std::string FormatTable4Text(const Table4& table);
+std::string FormatTable4Markdown(const Table4& table);
+std::string FormatTable4Csv(const Table4& table);
+
+// Writes table4.csv, table4.md, table4.svg, table4.png and fl_breakdown.csv into out_dir.
+Status WriteTable4(const Table4& table, const std::string& out_dir);
+
+struct ReproduceOptions {
+  std::string out_dir = "runs/table4";
+  bool quick = false;
+  // Reuse a run folder that already holds summary.json and ledger.csv from the same config
+  // instead of training again (re-renders the table after a pricing change).
+  bool reuse = false;
+  LaunchOptions launch;
+};
+
+// Trains (or reuses) the three runs under out_dir/{centralized,fl_iid,fl_noniid}, builds the
+// table and writes it.
+Result<Table4> Reproduce(const ReproduceSpec& spec, const ReproduceOptions& options);
+
+}  // namespace fedcarbon::experiment

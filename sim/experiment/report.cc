@@ -1,0 +1,177 @@
+// Ledger reports and centralized pricing (see report.h).
+#include "fedcarbon/experiment/report.h"
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "fedcarbon/energy/pricing.h"
+
+namespace fedcarbon::experiment {
+namespace {
+
+std::string Fmt(const char* format, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), format, v);
+  return buf;
+}
+
+std::string Line(const std::string& key, const energy::Cost& c) {
+  char buf[200];
+  std::snprintf(buf, sizeof(buf),
+                "  %-22s %12.6f kWh %12.4f g  (compute %.6f kWh, comm %.6f kWh)\n", key.c_str(),
+                c.energy_kwh, c.emissions_kg * 1000.0, c.compute_energy_kwh, c.comm_energy_kwh);
+  return buf;
+}
+
+double NowSeconds() {
+  using namespace std::chrono;
+  return duration<double>(system_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+std::string PricedSuffix(const energy::Catalog& catalog, const energy::RepriceOptions& o) {
+  std::string s;
+  auto add = [&s](const std::string& part) { s += (s.empty() ? "" : "-") + part; };
+  if (o.country) {
+    Result<energy::Country> c = catalog.FindCountry(*o.country);
+    add(c.ok() ? c->iso3 : *o.country);
+  }
+  if (o.device) add(*o.device);
+  if (o.network) add(*o.network);
+  if (o.pue) add("pue" + Fmt("%g", *o.pue));
+  return s.empty() ? "original" : s;
+}
+
+Result<PricedRun> PriceRunDir(const std::string& run_dir, const energy::Catalog& catalog,
+                              const energy::RepriceOptions& options) {
+  PricedRun out;
+  out.ledger_path = run_dir + "/ledger.csv";
+  Result<std::vector<energy::LedgerRow>> rows = energy::ReadLedger(out.ledger_path);
+  if (!rows.ok()) return rows.status();
+  out.recorded = std::move(rows).value();
+  Result<std::vector<energy::LedgerRow>> priced = energy::Reprice(catalog, out.recorded, options);
+  if (!priced.ok()) return priced.status().WithContext(out.ledger_path);
+  out.priced = std::move(priced).value();
+  out.out_path = run_dir + "/priced-" + PricedSuffix(catalog, options) + ".csv";
+  FEDCARBON_RETURN_IF_ERROR(energy::WriteLedger(out.out_path, out.priced));
+  return out;
+}
+
+std::string FormatCostReport(const std::vector<energy::LedgerRow>& rows) {
+  const energy::LedgerTotals t = energy::Sum(rows);
+  std::ostringstream os;
+  os << "  rows " << t.rows << ", " << t.activity.flops << " FLOP, "
+     << (t.activity.bytes_up + t.activity.bytes_down) << " bytes moved\n";
+  os << "  total                  " << Fmt("%12.6f", t.energy_kwh) << " kWh "
+     << Fmt("%12.4f", t.emissions_kg * 1000.0) << " g CO2e\n";
+  os << "  compute                " << Fmt("%12.6f", t.compute_energy_kwh) << " kWh\n";
+  os << "  communication          " << Fmt("%12.6f", t.comm_energy_kwh) << " kWh  ("
+     << Fmt("%.1f", 100.0 * t.comm_share) << "% of the energy)\n";
+  if (t.measured_energy_kwh >= 0) {
+    os << "  measured (RAPL, host)  " << Fmt("%12.6f", t.measured_energy_kwh) << " kWh\n";
+  }
+  for (const char* column : {"role", "country_iso_code", "device"}) {
+    os << " by " << column << ":\n";
+    for (const auto& [key, cost] : energy::CostBy(rows, column)) os << Line(key, cost);
+  }
+  return os.str();
+}
+
+nlohmann::json TotalsJson(const energy::LedgerTotals& t) {
+  nlohmann::json e;
+  e["energy_kwh"] = t.energy_kwh;
+  e["emissions_kg"] = t.emissions_kg;
+  e["compute_energy_kwh"] = t.compute_energy_kwh;
+  e["comm_energy_kwh"] = t.comm_energy_kwh;
+  e["comm_share"] = t.comm_share;
+  e["clients_energy_kwh"] = t.clients.energy_kwh;
+  e["clients_emissions_kg"] = t.clients.emissions_kg;
+  e["coordinator_energy_kwh"] = t.coordinator.energy_kwh;
+  e["coordinator_emissions_kg"] = t.coordinator.emissions_kg;
+  e["centralized_energy_kwh"] = t.centralized.energy_kwh;
+  e["centralized_emissions_kg"] = t.centralized.emissions_kg;
+  e["measured_energy_kwh"] = t.measured_energy_kwh;
+  e["flops"] = t.activity.flops;
+  e["ledger_rows"] = t.rows;
+  return e;
+}
+
+Result<energy::LedgerRow> CentralizedLedgerRow(const CentralizedResult& result,
+                                               const energy::Catalog& catalog,
+                                               const energy::PricingTarget& target,
+                                               const std::string& run_id) {
+  Result<energy::ResolvedTarget> resolved = energy::Resolve(catalog, target);
+  if (!resolved.ok()) return resolved.status();
+  if (resolved->device.kind == "edge") {
+    return Status::Error("centralized runs are priced on a datacenter or host profile, not '" +
+                         resolved->device.name + "'");
+  }
+  energy::LedgerRow row;
+  row.timestamp = NowSeconds();
+  row.run_id = run_id;
+  row.round = 0;
+  row.client_id = -1;
+  row.role = "centralized";
+  row.country_iso_code = resolved->country.iso3;
+  row.device = resolved->device.name;
+  row.pue = resolved->pue;
+  row.network = resolved->network.name;
+  row.activity.flops = result.train_flops;
+  row.activity.samples = result.samples;
+  row.activity.compute_s = result.train_s;
+  row.activity.wall_s = result.wall_s;
+  row.cost = energy::PriceResolved(row.activity, *resolved);
+  return row;
+}
+
+Result<energy::LedgerRow> PriceCentralized(const CentralizedResult& result,
+                                           const config::ExperimentConfig& cfg,
+                                           const std::string& out_dir) {
+  Result<energy::Catalog> catalog = energy::Catalog::Default();
+  if (!catalog.ok()) return catalog.status();
+  const energy::PricingTarget target{cfg.energy.coordinator_device, cfg.energy.coordinator_country,
+                                     cfg.energy.network, cfg.energy.coordinator_pue};
+  std::string run_id = cfg.name;
+  for (char& ch : run_id) {
+    if (ch == ',' || ch == '"' || ch == '\n' || ch == '\r') ch = '_';
+  }
+  Result<energy::LedgerRow> row = CentralizedLedgerRow(result, *catalog, target, run_id);
+  if (!row.ok()) return row.status();
+  std::error_code ec;
+  std::filesystem::create_directories(out_dir, ec);
+  if (ec) return Status::Error(out_dir + ": " + ec.message());
+  FEDCARBON_RETURN_IF_ERROR(energy::WriteLedger(out_dir + "/ledger.csv", {*row}));
+
+  const std::string summary_path = out_dir + "/summary.json";
+  nlohmann::json summary = nlohmann::json::object();
+  if (std::ifstream in(summary_path); in) {
+    summary = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+    if (summary.is_discarded() || !summary.is_object()) {
+      return Status::Error(summary_path + ": not a JSON object");
+    }
+  }
+  nlohmann::json e = TotalsJson(energy::Sum({*row}));
+  e["device"] = row->device;
+  e["pue"] = row->pue;
+  e["country_iso_code"] = row->country_iso_code;
+  e["carbon_intensity_g_per_kwh"] = row->cost.carbon_intensity_g_per_kwh;
+  e["device_compute_s"] = row->cost.compute_s;
+  e["priced_flops"] = "train_flops (to the stop; evaluation excluded)";
+  summary["energy"] = e;
+  const std::string tmp = summary_path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << summary.dump(2) << "\n";
+    if (!out) return Status::Error(tmp + ": write failed");
+  }
+  if (std::rename(tmp.c_str(), summary_path.c_str()) != 0) {
+    return Status::Error(summary_path + ": rename failed");
+  }
+  return row;
+}
+
+}  // namespace fedcarbon::experiment

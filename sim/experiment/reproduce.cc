@@ -1,0 +1,125 @@
+// `fedcarbon reproduce`: the reproduce file, the three runs, and the table (see reproduce.h).
+#include "fedcarbon/experiment/reproduce.h"
+
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "fedcarbon/energy/reprice.h"
+#include "fedcarbon/experiment/centralized.h"
+#include "fedcarbon/experiment/chart.h"
+#include "fedcarbon/experiment/report.h"
+
+namespace fedcarbon::experiment {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kMarker = "reproduce-config.json";  // the config a run folder was made with
+
+Result<nlohmann::json> ReadJsonFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return Status::Error(path + ": cannot open");
+  nlohmann::json j = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) return Status::Error(path + ": not valid JSON");
+  return j;
+}
+
+// Summary fields written by the runs, read back when a run folder is reused.
+Table4::RunInfo InfoFromSummary(const std::string& name, const nlohmann::json& s) {
+  Table4::RunInfo info;
+  info.name = name;
+  info.reached_target = s.value("reached_target", false);
+  info.final_accuracy = s.value("final_accuracy", 0.0);
+  info.rounds_or_epochs = s.value(name == "centralized" ? "epochs" : "rounds", 0);
+  info.wall_s = s.value("wall_s", 0.0);
+  return info;
+}
+
+bool Reusable(const std::string& dir, const config::ExperimentConfig& cfg) {
+  Result<nlohmann::json> marker = ReadJsonFile(dir + "/" + kMarker);
+  return marker.ok() && *marker == config::ToJson(cfg) && fs::exists(dir + "/summary.json") &&
+         fs::exists(dir + "/ledger.csv");
+}
+
+Status WriteMarker(const std::string& dir, const config::ExperimentConfig& cfg) {
+  return WriteFileAtomic(dir + "/" + kMarker, config::ToJson(cfg).dump(2) + "\n");
+}
+
+}  // namespace
+
+Result<Table4> Reproduce(const ReproduceSpec& spec, const ReproduceOptions& options) {
+  Result<energy::Catalog> catalog = energy::Catalog::Default();
+  if (!catalog.ok()) return catalog.status();
+  Result<ReproduceConfigs> cfgs = MakeConfigs(spec, options.quick);
+  if (!cfgs.ok()) return cfgs.status();
+  std::error_code ec;
+  fs::create_directories(options.out_dir, ec);
+  if (ec) return Status::Error(options.out_dir + ": " + ec.message());
+  std::vector<Table4::RunInfo> runs;
+
+  // 1. Centralized, priced on its data-center profile (re-priced below for every setting).
+  const std::string cdir = options.out_dir + "/centralized";
+  if (options.reuse && Reusable(cdir, cfgs->centralized)) {
+    spdlog::info("reproduce: reusing {}", cdir);
+  } else {
+    spdlog::info("reproduce: centralized training of {} to {:.2f} accuracy",
+                 cfgs->centralized.model.name, cfgs->centralized.federation.target_accuracy);
+    Result<CentralizedResult> r = RunCentralized(cfgs->centralized, cdir);
+    if (!r.ok()) return r.status().WithContext("centralized run");
+    Result<energy::LedgerRow> row = PriceCentralized(*r, cfgs->centralized, cdir);
+    if (!row.ok()) return row.status().WithContext("pricing the centralized run");
+    FEDCARBON_RETURN_IF_ERROR(WriteMarker(cdir, cfgs->centralized));
+  }
+  Result<nlohmann::json> csum = ReadJsonFile(cdir + "/summary.json");
+  if (!csum.ok()) return csum.status();
+  runs.push_back(InfoFromSummary("centralized", *csum));
+  Result<std::vector<energy::LedgerRow>> cled = energy::ReadLedger(cdir + "/ledger.csv");
+  if (!cled.ok()) return cled.status();
+
+  // 2. FL, IID and non-IID: real processes on loopback; each client prices itself.
+  std::vector<energy::LedgerRow> fl[2];
+  const std::pair<const char*, const config::ExperimentConfig*> fl_runs[] = {
+      {"fl_iid", &cfgs->fl_iid}, {"fl_noniid", &cfgs->fl_noniid}};
+  for (int i = 0; i < 2; ++i) {
+    const std::string dir = options.out_dir + "/" + fl_runs[i].first;
+    if (options.reuse && Reusable(dir, *fl_runs[i].second)) {
+      spdlog::info("reproduce: reusing {}", dir);
+    } else {
+      spdlog::info("reproduce: {} federated run ({} clients, {} per round, partition {})",
+                   fl_runs[i].first, fl_runs[i].second->federation.num_clients,
+                   fl_runs[i].second->federation.clients_per_round,
+                   fl_runs[i].second->partition.scheme);
+      Result<RunResult> r = RunLocal(*fl_runs[i].second, dir, options.launch);
+      if (!r.ok()) return r.status().WithContext(std::string(fl_runs[i].first) + " run");
+      FEDCARBON_RETURN_IF_ERROR(WriteMarker(dir, *fl_runs[i].second));
+    }
+    Result<nlohmann::json> sum = ReadJsonFile(dir + "/summary.json");
+    if (!sum.ok()) return sum.status();
+    runs.push_back(InfoFromSummary(fl_runs[i].first, *sum));
+    Result<std::vector<energy::LedgerRow>> led = energy::ReadLedger(dir + "/ledger.csv");
+    if (!led.ok()) return led.status();
+    fl[i] = std::move(led).value();
+  }
+
+  // 3. The table: pure re-pricing of the recorded activity.
+  Result<Table4> table = BuildTable4(spec, *catalog, *cled, fl[0], fl[1]);
+  if (!table.ok()) return table.status();
+  for (const energy::LedgerRow& r : *cled) {
+    if (r.role == "centralized") runs[0].flops += r.activity.flops;
+  }
+  for (int i = 0; i < 2; ++i) {
+    for (const energy::LedgerRow& r : fl[i]) {
+      if (r.role == "client") runs[i + 1].flops += r.activity.flops;
+    }
+  }
+  table->runs = runs;
+  table->target_accuracy = cfgs->fl_iid.federation.target_accuracy;
+  table->quick = options.quick;
+  FEDCARBON_RETURN_IF_ERROR(WriteTable4(*table, options.out_dir));
+  return table;
+}
+
+}  // namespace fedcarbon::experiment
