@@ -75,3 +75,19 @@ TEST_F(ReproduceSpecTest, ErrorsNameTheKey) {
 
 }  // namespace
 }  // namespace fedcarbon::experiment
+
+namespace fedcarbon::experiment {
+namespace {
+
+TEST(ShippedReproduceFileTest, Table4JsonParses) {
+  Result<energy::Catalog> cat = energy::Catalog::Default();
+  ASSERT_TRUE(cat.ok());
+  Result<ReproduceSpec> spec =
+      LoadReproduceSpec(std::string(FEDCARBON_SOURCE_DIR) + "/experiments/table4.json", *cat);
+  ASSERT_TRUE(spec.ok()) << spec.status().ToString();
+  EXPECT_EQ(spec->countries, (std::vector<std::string>{"USA", "CHN", "FRA"}));
+  EXPECT_EQ(spec->centralized.size(), 4u);
+}
+
+}  // namespace
+}  // namespace fedcarbon::experiment
