@@ -109,7 +109,7 @@ std::vector<int> WorkerRegistry::Readmit(int index) {
     changed.push_back(static_cast<int>(i));
     if (old.clients.empty()) old.state = WorkerState::kRetired;
   }
-  if (!changed.empty()) changed.insert(changed.begin(), index);
+  if (!changed.empty()) changed.push_back(index);
   return changed;
 }
 

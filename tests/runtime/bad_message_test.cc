@@ -1,0 +1,225 @@
+// A misbehaving worker: the test joins a real coordinator as a raw DEALER, and answers every
+// TrainRequest with a series of malformed results before a valid one. Each must be rejected and
+// logged, never applied; a round it ignores ends at the deadline; the run completes.
+#include <cmath>
+#include <filesystem>
+#include <limits>
+
+#include <gtest/gtest.h>
+#include <zmq.hpp>
+
+#include "fedcarbon.pb.h"
+#include "fedcarbon/server/checkpoint.h"
+#include "fedcarbon/wire/messages.h"
+#include "runtime_test_util.h"
+
+namespace fedcarbon::testing {
+namespace {
+
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+namespace wp = wire::proto;
+
+std::optional<wp::Message> Receive(zmq::socket_t& s, std::chrono::milliseconds timeout,
+                                   size_t* bytes = nullptr) {
+  zmq::pollitem_t items[] = {{s.handle(), 0, ZMQ_POLLIN, 0}};
+  if (zmq::poll(items, 1, timeout) <= 0) return std::nullopt;
+  zmq::message_t frame;
+  if (!s.recv(frame, zmq::recv_flags::dontwait)) return std::nullopt;
+  wp::Message m;
+  if (!wire::ParseFrame(frame.data(), frame.size(), &m).ok()) return std::nullopt;
+  if (bytes) *bytes = frame.size();
+  return m;
+}
+
+void Send(zmq::socket_t& s, const wp::Message& m) {
+  s.send(wire::ToFrame(m), zmq::send_flags::none);
+}
+
+// A well-formed result that returns the received weights unchanged, with exact byte counts.
+wp::Message ValidResult(const wp::Message& req, size_t req_bytes, uint64_t seq) {
+  wp::Message m;
+  auto* h = m.mutable_header();
+  h->set_protocol_version(wire::kProtocolVersion);
+  h->set_run_id(req.header().run_id());
+  h->set_round(req.header().round());
+  h->set_seq(seq);
+  auto* r = m.mutable_train_result();
+  r->set_client_id(req.train_request().client_id());
+  r->set_request_seq(req.header().seq());
+  *r->mutable_weights() = req.train_request().weights();
+  r->set_num_samples(50);
+  r->set_train_loss(1.0);
+  auto* a = r->mutable_activity();
+  a->set_flops(1);
+  a->set_samples(50);
+  a->set_bytes_down(req_bytes);
+  a->set_bytes_up(1);
+  a->set_compute_s(0.01);
+  a->set_wall_s(0.01);
+  auto* e = r->mutable_energy();
+  e->set_device("jetson_tx2");
+  e->set_country("USA");
+  e->set_network("qiu");
+  e->set_pue(1.0);
+  for (auto set :
+       {&wp::EnergyReport::set_compute_s, &wp::EnergyReport::set_comm_s,
+        &wp::EnergyReport::set_compute_energy_kwh, &wp::EnergyReport::set_comm_energy_kwh,
+        &wp::EnergyReport::set_energy_kwh, &wp::EnergyReport::set_carbon_intensity_g_per_kwh,
+        &wp::EnergyReport::set_emissions_kg})
+    (e->*set)(0.0);
+  return m;
+}
+
+// Sets bytes_up to the message's own size (all late fields are fixed-width).
+void Seal(wp::Message& m) {
+  m.mutable_train_result()->mutable_activity()->set_bytes_up(m.ByteSizeLong());
+}
+
+TEST(BadMessageTest, MalformedResultsAreRejectedNeverAppliedAndTheRunCompletes) {
+  const std::string dir = MakeTempDir("fedcarbon-badmsg");
+  if (!WriteFashionMnistSubset(dir + "/data", 2000, 500))
+    GTEST_SKIP() << "Fashion-MNIST is not installed (dataset-fashion-mnist)";
+  nlohmann::json cfg = {
+      {"name", "bad-messages"},
+      {"seed", 11},
+      {"model", {{"name", "mlp"}}},
+      {"data", {{"path", dir + "/data"}}},
+      {"federation",
+       {{"num_clients", 4},
+        {"clients_per_round", 4},
+        {"rounds", 3},
+        {"round_timeout_s", 3.0},
+        {"target_accuracy", 1.0}}},
+      {"runtime", {{"workers", 2}, {"join_timeout_s", 20.0}, {"heartbeat_s", 0.5}}}};
+  ASSERT_TRUE(WriteFile(dir + "/config.json", cfg.dump()));
+  Proc server({std::string(FEDCARBON_BIN_DIR) + "/fedcarbon-server", dir + "/config.json", "--bind",
+               "tcp://127.0.0.1:*", "--out", dir + "/out"},
+              dir + "/server.log");
+  std::string ep;
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        ep = ReadFile(dir + "/out/endpoint");
+        while (!ep.empty() && ep.back() == '\n') ep.pop_back();
+        return !ep.empty();
+      },
+      30s));
+  Proc worker({std::string(FEDCARBON_BIN_DIR) + "/fedcarbon-client", "--connect", ep, "--capacity",
+               "2", "--hello-timeout", "30"},
+              dir + "/worker.log");
+
+  zmq::context_t ctx(1);
+  zmq::socket_t evil(ctx, zmq::socket_type::dealer);
+  evil.set(zmq::sockopt::linger, 0);
+  evil.set(zmq::sockopt::routing_id, "evil#1");
+  evil.connect(ep);
+  uint64_t seq = 0;
+  wp::Message hello;
+  hello.mutable_header()->set_protocol_version(wire::kProtocolVersion);
+  hello.mutable_header()->set_seq(++seq);
+  hello.mutable_hello()->set_capacity(2);
+  hello.mutable_hello()->set_worker_id("evil");
+  hello.mutable_hello()->set_host("test");
+  Send(evil, hello);
+
+  std::optional<wp::Message> welcome;
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        auto m = Receive(evil, 100ms);
+        if (m && m->has_welcome()) welcome = m;
+        return welcome.has_value();
+      },
+      30s))
+      << ReadFile(dir + "/server.log");
+  const std::string run_id = welcome->header().run_id();
+  ASSERT_EQ(welcome->welcome().client_ids_size(), 2);
+  wp::Message ready;
+  ready.mutable_header()->set_protocol_version(wire::kProtocolVersion);
+  ready.mutable_header()->set_run_id(run_id);
+  ready.mutable_header()->set_seq(++seq);
+  ready.mutable_heartbeat();
+  Send(evil, ready);
+
+  // A stranger that never said Hello.
+  zmq::socket_t stranger(ctx, zmq::socket_type::dealer);
+  stranger.set(zmq::sockopt::linger, 0);
+  stranger.connect(ep);
+
+  int answered = 0, ignored = 0, stranger_sent = 0;
+  const auto deadline = std::chrono::steady_clock::now() + 60s;
+  while (server.Running() && std::chrono::steady_clock::now() < deadline) {
+    size_t bytes = 0;
+    auto req = Receive(evil, 100ms, &bytes);
+    if (!req || !req->has_train_request()) continue;
+    if (req->header().round() == 3) {  // play dead in the last round
+      ++ignored;
+      continue;
+    }
+    const wp::Message valid = ValidResult(*req, bytes, ++seq);
+    std::vector<wp::Message> bad(9, valid);
+    bad[0].mutable_header()->set_protocol_version(99);
+    bad[1].mutable_header()->set_run_id("not-" + run_id);
+    bad[2].mutable_header()->set_round(req->header().round() + 7);
+    bad[3].mutable_train_result()->set_client_id(999);
+    bad[4].mutable_train_result()->set_request_seq(req->header().seq() + 1000);
+    {  // one weight short
+      auto* w = bad[5].mutable_train_result()->mutable_weights();
+      w->set_num_params(w->num_params() - 1);
+      w->mutable_data()->resize(w->data().size() - 4);
+    }
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    const float inf = std::numeric_limits<float>::infinity();
+    std::memcpy(bad[6].mutable_train_result()->mutable_weights()->mutable_data()->data() + 4 * 17,
+                &nan, 4);
+    std::memcpy(bad[7].mutable_train_result()->mutable_weights()->mutable_data()->data(), &inf, 4);
+    for (auto& b : bad) Seal(b);
+    // Lies about its own size.
+    bad[8].mutable_train_result()->mutable_activity()->set_bytes_up(bad[8].ByteSizeLong() + 10);
+
+    evil.send(zmq::buffer(std::string("\x08\x96garbage, not a protobuf")), zmq::send_flags::none);
+    for (const auto& b : bad) Send(evil, b);
+    wp::Message not_from_worker = valid;
+    not_from_worker.mutable_welcome();  // a body a worker never sends
+    Send(evil, not_from_worker);
+    if (stranger_sent == 0) {
+      Send(stranger, valid);
+      ++stranger_sent;
+    }
+    wp::Message good = valid;
+    Seal(good);
+    Send(evil, good);
+    ++answered;
+  }
+  ASSERT_EQ(server.Wait(30s), 0) << ReadFile(dir + "/server.log");
+  EXPECT_EQ(worker.Wait(10s), 0);
+  EXPECT_EQ(answered, 4) << "two clients x rounds 1 and 2";
+  EXPECT_EQ(ignored, 2);
+
+  const nlohmann::json s = ReadJson(dir + "/out/summary.json");
+  ASSERT_TRUE(s.is_object());
+  EXPECT_EQ(s["rounds"], 3);
+  // Per answered request: garbage + 9 bad results + a welcome; plus the stranger's message.
+  EXPECT_EQ(s["rejected_messages"].get<int>(), answered * 11 + stranger_sent)
+      << ReadFile(dir + "/server.log");
+  EXPECT_EQ(s["dropped"], 2) << "the ignored round ends at its deadline";
+  EXPECT_GT(s["final_accuracy"].get<double>(), s["initial_accuracy"].get<double>());
+  const auto rounds = ReadCsv(dir + "/out/rounds.csv");
+  ASSERT_EQ(rounds.size(), 4u);
+  EXPECT_EQ(rounds[1][2], "4");  // all four results accepted in rounds 1-2
+  EXPECT_EQ(rounds[2][2], "4");
+  EXPECT_EQ(rounds[3][2], "2");
+  EXPECT_EQ(rounds[3][3], "2");
+  auto ck = server::ReadCheckpoint(dir + "/out/checkpoint.bin");  // validates every value finite
+  EXPECT_TRUE(ck.ok()) << ck.status().ToString();
+  const std::string log = ReadFile(dir + "/server.log");
+  for (const char* why :
+       {"does not parse", "protocol version 99", "run id", "round 8", "was not asked",
+        "answers request", "num_params", "NaN or Inf", "differ from the frames",
+        "not a message a worker sends", "unknown sender"})
+    EXPECT_NE(log.find(why), std::string::npos) << "log names: " << why;
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+}
+
+}  // namespace
+}  // namespace fedcarbon::testing
