@@ -86,6 +86,11 @@ double AddProx(Sequential& model, float mu, std::span<const float> center) {
 
 }  // namespace
 
+void Shuffle(std::span<int64_t> order, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  for (size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[Below(rng, i)]);
+}
+
 Result<TrainStats> Train(Sequential& model, Optimizer& opt, const DataView& data,
                          const TrainOptions& opts) {
   const auto t0 = std::chrono::steady_clock::now();
@@ -113,8 +118,7 @@ Result<TrainStats> Train(Sequential& model, Optimizer& opt, const DataView& data
   TrainStats st;
   double loss_sum = 0.0;
   for (int epoch = 0; epoch < opts.epochs; ++epoch) {
-    std::mt19937_64 rng(DeriveSeed(opts.seed, {static_cast<uint64_t>(epoch)}));
-    for (int64_t i = size - 1; i > 0; --i) std::swap(order[i], order[Below(rng, i + 1)]);
+    if (opts.shuffle) Shuffle(order, DeriveSeed(opts.seed, {static_cast<uint64_t>(epoch)}));
     for (int64_t start = 0; start < size; start += batch) {
       const int64_t b = std::min(batch, size - start);
       Gather(data, order.data() + start, b, x.data(), y.data());

@@ -32,11 +32,16 @@ struct DataView {
 // 1,663,370 params). Glorot-uniform init from `seed`. Error names an unknown model.
 Result<std::unique_ptr<Sequential>> MakeModel(const std::string& name, uint64_t seed);
 
+// Fisher-Yates shuffle driven by mt19937_64(seed) with unbiased rejection sampling: the same
+// permutation on every platform (std::shuffle's is implementation-defined).
+void Shuffle(std::span<int64_t> order, uint64_t seed);
+
 struct TrainOptions {
   int batch_size = 10;  // >= 1; the last batch of an epoch may be smaller
   int epochs = 1;       // >= 1
   int threads = 1;      // OpenMP threads inside this call
   uint64_t seed = 0;    // shuffling stream for this call (derive from run seed, client, round)
+  bool shuffle = true;  // false: batches follow the view's order (the caller shuffled)
   // FedProx: adds mu/2 * ||w - center||^2 to the loss when mu > 0 and center is non-empty.
   float prox_mu = 0.0f;
   std::span<const float> prox_center;  // [num_params]
@@ -53,10 +58,10 @@ struct TrainStats {
 };
 
 // Trains `model` for opts.epochs over `data` with `opt`: per epoch a Fisher-Yates shuffle seeded
-// with DeriveSeed(opts.seed, {epoch}), then mini-batches (mean cross-entropy + the layers' L2 [+
-// FedProx]). Same model seed, data, options and thread count give bit-identical parameters.
-// Errors on a data dim that does not match the model input, an empty view, an index or label
-// out of range, or bad options.
+// with DeriveSeed(opts.seed, {epoch}) (unless !opts.shuffle), then mini-batches (mean cross-entropy
+// + the layers' L2 [+ FedProx]). Same model seed, data, options and thread count give bit-identical
+// parameters. Errors on a data dim that does not match the model input, an empty view, an index or
+// label out of range, or bad options.
 Result<TrainStats> Train(Sequential& model, Optimizer& opt, const DataView& data,
                          const TrainOptions& opts);
 

@@ -1,0 +1,205 @@
+// Centralized baseline: the whole training set, evaluation on the 10k test set after every epoch
+// (or every train.eval_every_steps steps), stop at federation.target_accuracy or train.max_epochs.
+#include "fedcarbon/experiment/centralized.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <numeric>
+#include <sstream>
+
+#include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
+
+#include "fedcarbon/common/seed.h"
+#include "fedcarbon/data/dataset.h"
+#include "fedcarbon/models/train.h"
+
+namespace fedcarbon::experiment {
+namespace {
+
+namespace fs = std::filesystem;
+
+double Since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+Status WriteAtomic(const std::string& path, const std::string& text) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out)
+      return Status::Error(tmp + ": cannot open for writing (" + std::strerror(errno) + ")");
+    out << text;
+    out.flush();
+    if (!out) return Status::Error(tmp + ": write failed");
+  }
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  if (ec) return Status::Error(path + ": cannot rename " + tmp + " into place: " + ec.message());
+  return Status::OK();
+}
+
+std::string CurveCsv(const std::vector<EvalPoint>& curve) {
+  std::ostringstream out;
+  out << "epoch,steps,samples,train_loss,test_accuracy,test_loss,train_flops,train_s\n";
+  char line[256];
+  for (const EvalPoint& p : curve) {
+    std::snprintf(line, sizeof(line), "%d,%lld,%lld,%.6f,%.4f,%.6f,%llu,%.3f\n", p.epoch,
+                  static_cast<long long>(p.steps), static_cast<long long>(p.samples), p.train_loss,
+                  p.test_accuracy, p.test_loss, static_cast<unsigned long long>(p.train_flops),
+                  p.train_s);
+    out << line;
+  }
+  return out.str();
+}
+
+nlohmann::json SummaryJson(const CentralizedResult& r, const config::ExperimentConfig& cfg,
+                           const models::Sequential& model) {
+  const models::FlopCount f = model.FlopsPerSample();
+  return {{"kind", "centralized"},
+          {"name", cfg.name},
+          {"model", r.model},
+          {"params", model.num_params()},
+          {"flops_per_sample", {{"forward", f.forward}, {"backward", f.backward}}},
+          {"optimizer", cfg.train.optimizer},
+          {"lr", cfg.train.lr},
+          {"batch_size", cfg.train.batch_size},
+          {"threads", cfg.train.threads},
+          {"target_accuracy", cfg.federation.target_accuracy},
+          {"epochs", r.epochs},
+          {"steps", r.steps},
+          {"samples", r.samples},
+          {"final_accuracy", r.final_accuracy},
+          {"best_accuracy", r.best_accuracy},
+          {"reached_target", r.reached_target},
+          {"train_flops", r.train_flops},
+          {"eval_flops", r.eval_flops},
+          {"train_s", r.train_s},
+          {"wall_s", r.wall_s},
+          {"evaluations", r.curve.size()}};
+}
+
+models::DataView View(const data::Dataset& d, std::span<const int64_t> idx = {}) {
+  return models::DataView{d.images.data(), d.labels.data(), d.n, d.dim(), idx};
+}
+
+}  // namespace
+
+Result<CentralizedResult> RunCentralized(const config::ExperimentConfig& cfg,
+                                         const std::string& out_dir) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const config::TrainConfig& tc = cfg.train;
+  if (tc.batch_size < 1 || tc.threads < 1 || tc.max_epochs < 1 || tc.eval_every_steps < 0) {
+    return Status::Error(
+        "centralized: train.batch_size, threads, max_epochs must be >= 1 and "
+        "eval_every_steps >= 0");
+  }
+  if (!out_dir.empty()) {
+    std::error_code ec;
+    fs::create_directories(out_dir, ec);
+    if (ec) return Status::Error(out_dir + ": " + ec.message());
+  }
+  const std::string dir = config::ResolveDataPath(cfg);
+  Result<data::Dataset> train = data::LoadFashionMnist(dir, data::Split::kTrain);
+  if (!train.ok()) return train.status();
+  Result<data::Dataset> test = data::LoadFashionMnist(dir, data::Split::kTest);
+  if (!test.ok()) return test.status();
+  auto model = models::MakeModel(cfg.model.name, cfg.seed);
+  if (!model.ok()) return model.status();
+  models::OptimizerOptions oo;
+  oo.name = tc.optimizer;
+  oo.lr = static_cast<float>(tc.lr);
+  oo.momentum = static_cast<float>(tc.momentum);
+  oo.weight_decay = static_cast<float>(tc.weight_decay);
+  auto opt = models::MakeOptimizer(oo);
+  if (!opt.ok()) return opt.status();
+  models::Sequential& m = **model;
+  spdlog::info(
+      "centralized: {} ({} params) on {} training / {} test samples, {} lr {} batch {}, "
+      "{} thread(s), target {:.3f}, at most {} epochs",
+      cfg.model.name, m.num_params(), train->n, test->n, tc.optimizer, tc.lr, tc.batch_size,
+      tc.threads, cfg.federation.target_accuracy, tc.max_epochs);
+
+  CentralizedResult r;
+  r.model = cfg.model.name;
+  // Steps between evaluations: eval_every_steps, or one epoch.
+  const int64_t epoch_steps = (train->n + tc.batch_size - 1) / tc.batch_size;
+  const int64_t segment_steps = tc.eval_every_steps > 0 ? tc.eval_every_steps : epoch_steps;
+  std::vector<int64_t> order(static_cast<size_t>(train->n));
+  double loss_sum = 0.0;  // training loss * samples since the last evaluation
+  int64_t loss_samples = 0;
+  for (int epoch = 1; epoch <= tc.max_epochs && !r.reached_target; ++epoch) {
+    r.epochs = epoch;
+    std::iota(order.begin(), order.end(), 0);
+    models::Shuffle(order, DeriveSeed(cfg.seed, {static_cast<uint64_t>(Stream::kCentralized),
+                                                 static_cast<uint64_t>(epoch)}));
+    for (int64_t begin = 0; begin < train->n && !r.reached_target;) {
+      // Train up to the next evaluation point (or the end of the epoch).
+      const int64_t steps_to_eval = segment_steps - (r.steps % segment_steps);
+      const int64_t end = std::min<int64_t>(train->n, begin + steps_to_eval * tc.batch_size);
+      models::TrainOptions to;
+      to.batch_size = tc.batch_size;
+      to.threads = tc.threads;
+      to.shuffle = false;  // `order` is this epoch's permutation
+      auto st = models::Train(
+          m, **opt, View(*train, std::span<const int64_t>(order).subspan(begin, end - begin)), to);
+      if (!st.ok()) return st.status();
+      r.steps += st->steps;
+      r.samples += st->samples;
+      r.train_flops += st->flops;
+      r.train_s += st->wall_s;
+      loss_sum += st->mean_loss * static_cast<double>(st->samples);
+      loss_samples += st->samples;
+      begin = end;
+      const bool epoch_end = begin >= train->n;
+      if (r.steps % segment_steps != 0 && !epoch_end) continue;
+      if (tc.eval_every_steps > 0 && r.steps % segment_steps != 0 && epoch_end &&
+          epoch < tc.max_epochs) {
+        continue;  // evaluation cadence in steps runs across epoch boundaries
+      }
+      auto ev = models::Evaluate(m, View(*test), tc.threads);
+      if (!ev.ok()) return ev.status();
+      r.eval_flops += ev->flops;
+      EvalPoint p;
+      p.epoch = epoch;
+      p.steps = r.steps;
+      p.samples = r.samples;
+      p.train_loss = loss_samples > 0 ? loss_sum / static_cast<double>(loss_samples) : 0.0;
+      p.test_accuracy = ev->accuracy;
+      p.test_loss = ev->loss;
+      p.train_flops = r.train_flops;
+      p.train_s = r.train_s;
+      r.curve.push_back(p);
+      loss_sum = 0.0;
+      loss_samples = 0;
+      r.final_accuracy = ev->accuracy;
+      r.best_accuracy = std::max(r.best_accuracy, ev->accuracy);
+      r.reached_target = ev->accuracy >= cfg.federation.target_accuracy;
+      spdlog::info(
+          "epoch {} step {} samples {}: train loss {:.4f}, test accuracy {:.4f} (loss "
+          "{:.4f}), {:.3f} TFLOP, train {:.1f} s",
+          epoch, p.steps, p.samples, p.train_loss, p.test_accuracy, p.test_loss,
+          static_cast<double>(p.train_flops) / 1e12, p.train_s);
+    }
+  }
+  r.wall_s = Since(t0);
+  spdlog::info(
+      "centralized: {} after {} epoch(s), {} steps: final accuracy {:.4f}, best {:.4f}, "
+      "{:.3f} TFLOP, {:.1f} s training, {:.1f} s wall",
+      r.reached_target ? "reached the target" : "stopped at the epoch limit", r.epochs, r.steps,
+      r.final_accuracy, r.best_accuracy, static_cast<double>(r.train_flops) / 1e12, r.train_s,
+      r.wall_s);
+  if (!out_dir.empty()) {
+    FEDCARBON_RETURN_IF_ERROR(
+        WriteAtomic(out_dir + "/summary.json", SummaryJson(r, cfg, m).dump(2) + "\n"));
+    FEDCARBON_RETURN_IF_ERROR(WriteAtomic(out_dir + "/curve.csv", CurveCsv(r.curve)));
+  }
+  return r;
+}
+
+}  // namespace fedcarbon::experiment
