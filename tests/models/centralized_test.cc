@@ -1,0 +1,151 @@
+// experiment::RunCentralized on a tiny synthetic Fashion-MNIST-shaped dataset written as IDX
+// files: evaluation cadence, stopping at the target, exact FLOPs, the files it writes.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "fedcarbon/experiment/centralized.h"
+#include "fedcarbon/models/train.h"
+
+namespace fedcarbon::experiment {
+namespace {
+
+namespace fs = std::filesystem;
+
+void WriteBigEndian(std::ofstream& out, uint32_t v) {
+  const char b[4] = {char(v >> 24), char(v >> 16), char(v >> 8), char(v)};
+  out.write(b, 4);
+}
+
+// Class prototypes plus noise; the last `wrong` samples get a wrong label (caps accuracy).
+void WriteIdx(const fs::path& dir, const std::string& prefix, int n, int wrong, uint32_t seed) {
+  std::mt19937 proto_rng(7);  // same prototypes for train and test
+  std::vector<uint8_t> proto(10 * 784);
+  for (auto& p : proto) p = proto_rng() % 10 < 3 ? static_cast<uint8_t>(proto_rng() % 256) : 0;
+  std::mt19937 rng(seed);
+  std::ofstream img(dir / (prefix + "-images-idx3-ubyte"), std::ios::binary);
+  std::ofstream lab(dir / (prefix + "-labels-idx1-ubyte"), std::ios::binary);
+  WriteBigEndian(img, 0x803);
+  WriteBigEndian(img, n);
+  WriteBigEndian(img, 28);
+  WriteBigEndian(img, 28);
+  WriteBigEndian(lab, 0x801);
+  WriteBigEndian(lab, n);
+  for (int i = 0; i < n; ++i) {
+    const int label = i % 10;
+    for (int j = 0; j < 784; ++j) {
+      const int v = proto[label * 784 + j] + static_cast<int>(rng() % 61) - 30;
+      img.put(static_cast<char>(std::clamp(v, 0, 255)));
+    }
+    lab.put(static_cast<char>(i >= n - wrong ? (label + 1) % 10 : label));
+  }
+}
+
+class CentralizedTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("fedcarbon_centralized_" +
+            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "_" +
+            std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_ / "data");
+    WriteIdx(dir_ / "data", "train", 300, 0, 1);
+    WriteIdx(dir_ / "data", "t10k", 100, 10, 2);  // at most 0.90 test accuracy
+    cfg_.data.path = (dir_ / "data").string();
+    cfg_.model.name = "mlp";
+    cfg_.train.batch_size = 10;
+    cfg_.train.max_epochs = 3;
+    cfg_.federation.target_accuracy = 0.95;  // unreachable
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  fs::path dir_;
+  config::ExperimentConfig cfg_;
+};
+
+TEST_F(CentralizedTest, EvaluatesEveryEpochAndWritesFiles) {
+  const fs::path out = dir_ / "out";
+  auto r = RunCentralized(cfg_, out.string());
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_FALSE(r->reached_target);
+  EXPECT_EQ(r->epochs, 3);
+  EXPECT_EQ(r->steps, 90);
+  EXPECT_EQ(r->samples, 900);
+  ASSERT_EQ(r->curve.size(), 3u);
+  for (int e = 0; e < 3; ++e) {
+    EXPECT_EQ(r->curve[e].epoch, e + 1);
+    EXPECT_EQ(r->curve[e].steps, 30 * (e + 1));
+  }
+  EXPECT_LE(r->best_accuracy, 0.90);
+  EXPECT_GT(r->best_accuracy, 0.5);  // it learned the prototypes
+  EXPECT_EQ(r->final_accuracy, r->curve.back().test_accuracy);
+  auto model = models::MakeModel("mlp", 0).value();
+  const uint64_t adam_per_step = 12ULL * model->num_params();
+  EXPECT_EQ(r->train_flops, 900 * model->FlopsPerSample().total() + 90 * adam_per_step);
+  EXPECT_EQ(r->eval_flops, 3 * 100 * model->FlopsPerSample().forward);
+  EXPECT_GE(r->wall_s, r->train_s);
+
+  std::ifstream in(out / "summary.json");
+  const nlohmann::json s = nlohmann::json::parse(in);
+  EXPECT_EQ(s["model"], "mlp");
+  EXPECT_EQ(s["epochs"], 3);
+  EXPECT_EQ(s["steps"], 90);
+  EXPECT_EQ(s["train_flops"], r->train_flops);
+  EXPECT_EQ(s["reached_target"], false);
+  EXPECT_DOUBLE_EQ(s["final_accuracy"].get<double>(), r->final_accuracy);
+  std::ifstream csv(out / "curve.csv");
+  std::string line;
+  int rows = 0;
+  std::getline(csv, line);
+  EXPECT_EQ(line.rfind("epoch,steps,samples,train_loss,test_accuracy", 0), 0u);
+  while (std::getline(csv, line)) ++rows;
+  EXPECT_EQ(rows, 3);
+  EXPECT_FALSE(fs::exists(out / "summary.json.tmp"));
+}
+
+TEST_F(CentralizedTest, EvaluatesEveryNStepsAcrossEpochs) {
+  cfg_.train.max_epochs = 2;
+  cfg_.train.eval_every_steps = 7;
+  auto r = RunCentralized(cfg_, "");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  std::vector<int64_t> steps;
+  for (const auto& p : r->curve) steps.push_back(p.steps);
+  // 60 steps: every 7th, plus the end of training.
+  EXPECT_EQ(steps, (std::vector<int64_t>{7, 14, 21, 28, 35, 42, 49, 56, 60}));
+  EXPECT_EQ(r->curve[4].epoch, 2);  // step 35 falls in the second epoch
+}
+
+TEST_F(CentralizedTest, StopsAtTheTargetAndIsDeterministic) {
+  cfg_.federation.target_accuracy = 0.5;
+  cfg_.train.eval_every_steps = 5;
+  auto a = RunCentralized(cfg_, "");
+  auto b = RunCentralized(cfg_, "");
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_TRUE(a->reached_target);
+  EXPECT_GE(a->final_accuracy, 0.5);
+  EXPECT_LT(a->steps, 90);
+  ASSERT_EQ(a->curve.size(), b->curve.size());
+  for (size_t i = 0; i < a->curve.size(); ++i) {
+    EXPECT_EQ(a->curve[i].test_accuracy, b->curve[i].test_accuracy);
+    EXPECT_EQ(a->curve[i].train_loss, b->curve[i].train_loss);
+  }
+  // Every evaluation before the last was below the target.
+  for (size_t i = 0; i + 1 < a->curve.size(); ++i) EXPECT_LT(a->curve[i].test_accuracy, 0.5);
+}
+
+TEST_F(CentralizedTest, MissingDataIsAnError) {
+  cfg_.data.path = (dir_ / "nowhere").string();
+  auto r = RunCentralized(cfg_, "");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("nowhere"), std::string::npos) << r.status().ToString();
+}
+
+}  // namespace
+}  // namespace fedcarbon::experiment
