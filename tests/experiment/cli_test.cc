@@ -1,0 +1,93 @@
+// The `fedcarbon price` and `fedcarbon reproduce` commands as real processes.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+
+#include "experiment/scratch.h"
+#include "fedcarbon/energy/ledger.h"
+#include "fedcarbon/energy/pricing.h"
+
+namespace fedcarbon::experiment {
+namespace {
+
+using ::testing::HasSubstr;
+
+struct Ran {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr
+};
+
+Ran RunFedcarbon(const std::string& args) {
+  Ran r;
+  const std::string cmd = std::string(FEDCARBON_BIN_DIR) + "/fedcarbon " + args + " 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) return r;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof(buf), p)) > 0) r.output.append(buf, n);
+  const int status = pclose(p);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!std::filesystem::exists(std::string(FEDCARBON_BIN_DIR) + "/fedcarbon")) {
+      GTEST_SKIP() << "fedcarbon is not built in " << FEDCARBON_BIN_DIR;
+    }
+    dir_ = testing::ScratchDir("fedcarbon_cli");
+    Result<energy::Catalog> cat = energy::Catalog::Default();
+    ASSERT_TRUE(cat.ok());
+    energy::LedgerRow r;
+    r.run_id = "cli";
+    r.round = 1;
+    r.client_id = 0;
+    r.role = "client";
+    r.activity = {441'600'000'000ULL, 6000, 6'660'000, 6'660'000, 20.0, 25.0};
+    Result<energy::ResolvedTarget> t = energy::Resolve(*cat, {"jetson_tx2", "USA", "qiu", 0.0});
+    ASSERT_TRUE(t.ok());
+    r.device = "jetson_tx2";
+    r.country_iso_code = "USA";
+    r.network = "qiu";
+    r.pue = 1;
+    r.cost = energy::PriceResolved(r.activity, *t);
+    ASSERT_TRUE(energy::WriteLedger((dir_ / "ledger.csv").string(), {r}).ok());
+  }
+  void TearDown() override {
+    if (!dir_.empty()) std::filesystem::remove_all(dir_);
+  }
+  std::filesystem::path dir_;
+};
+
+TEST_F(CliTest, PriceWritesTheRepricedLedgerAndReportsTotals) {
+  const Ran r = RunFedcarbon("price " + dir_.string() + " --country France --network intensity");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("FRA"));
+  EXPECT_THAT(r.output, HasSubstr("g CO2e"));
+  Result<std::vector<energy::LedgerRow>> priced =
+      energy::ReadLedger((dir_ / "priced-FRA-intensity.csv").string());
+  ASSERT_TRUE(priced.ok()) << priced.status().ToString();
+  ASSERT_EQ(priced->size(), 1u);
+  EXPECT_EQ((*priced)[0].country_iso_code, "FRA");
+  EXPECT_DOUBLE_EQ((*priced)[0].cost.carbon_intensity_g_per_kwh, 56.04);
+}
+
+TEST_F(CliTest, BadNamesFailWithTheValueInTheMessage) {
+  Ran r = RunFedcarbon("price " + dir_.string() + " --device jetsn_tx2");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.output, HasSubstr("unknown device 'jetsn_tx2'"));
+  r = RunFedcarbon("price " + (dir_ / "missing").string());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.output, HasSubstr("ledger.csv"));
+  r = RunFedcarbon("reproduce " + (dir_ / "no-such-file.json").string() + " --out " +
+                   dir_.string());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.output, HasSubstr("no-such-file.json"));
+}
+
+}  // namespace
+}  // namespace fedcarbon::experiment
