@@ -1,0 +1,149 @@
+// The local launcher (`fedcarbon run`): a run completes with every child reaped, and Ctrl-C or
+// the launcher's own death leaves no fedcarbon-server / fedcarbon-client behind.
+#include <dirent.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+#include "fedcarbon/config/config.h"
+#include "fedcarbon/experiment/launcher.h"
+#include "runtime_test_util.h"
+
+namespace fedcarbon::testing {
+namespace {
+
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+// Pids of processes whose command line mentions `needle` (other than this test).
+std::vector<int> ProcessesMentioning(const std::string& needle) {
+  std::vector<int> pids;
+  for (const auto& entry : fs::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    const int pid = std::stoi(name);
+    if (pid == getpid()) continue;
+    const std::string cmd = ReadFile(entry.path() / "cmdline");
+    if (cmd.find(needle) != std::string::npos) {
+      std::ifstream stat(entry.path() / "stat");
+      std::string line;
+      std::getline(stat, line);
+      const size_t close = line.rfind(')');
+      if (close != std::string::npos && line.size() > close + 2 && line[close + 2] == 'Z')
+        continue;  // a zombie of someone else's: not running
+      pids.push_back(pid);
+    }
+  }
+  return pids;
+}
+
+// The launcher and server name the output folder; the workers name the endpoint.
+std::vector<int> RunProcesses(const std::string& out) {
+  std::vector<int> pids = ProcessesMentioning(out);
+  std::string ep = ReadFile(out + "/endpoint");
+  while (!ep.empty() && ep.back() == '\n') ep.pop_back();
+  if (!ep.empty())
+    for (int pid : ProcessesMentioning(ep))
+      if (std::find(pids.begin(), pids.end(), pid) == pids.end()) pids.push_back(pid);
+  return pids;
+}
+
+std::vector<int> OurChildren() {
+  std::vector<int> pids;
+  for (const auto& entry : fs::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream stat(entry.path() / "stat");
+    std::string line;
+    std::getline(stat, line);
+    const size_t close = line.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream rest(line.substr(close + 2));
+    char state;
+    int ppid = 0;
+    rest >> state >> ppid;
+    if (ppid == getpid()) pids.push_back(std::stoi(name));
+  }
+  return pids;
+}
+
+class LauncherTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = MakeTempDir("fedcarbon-launcher");
+    if (!WriteFashionMnistSubset(dir_ + "/data", 2000, 500))
+      GTEST_SKIP() << "Fashion-MNIST is not installed (dataset-fashion-mnist)";
+  }
+  void TearDown() override {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+  std::string WriteConfig(int rounds, int local_epochs) {
+    nlohmann::json j = {{"name", "launcher-test"},
+                        {"model", {{"name", "mlp"}}},
+                        {"data", {{"path", dir_ + "/data"}}},
+                        {"train", {{"local_epochs", local_epochs}}},
+                        {"federation",
+                         {{"num_clients", 4},
+                          {"clients_per_round", 2},
+                          {"rounds", rounds},
+                          {"target_accuracy", 1.0}}},
+                        {"runtime", {{"workers", 2}, {"join_timeout_s", 20.0}}}};
+    EXPECT_TRUE(WriteFile(dir_ + "/config.json", j.dump()));
+    return dir_ + "/config.json";
+  }
+  std::string dir_;
+};
+
+TEST_F(LauncherTest, RunLocalCompletesAndReapsEveryChild) {
+  auto cfg = config::Load(WriteConfig(3, 1));
+  ASSERT_TRUE(cfg.ok()) << cfg.status().ToString();
+  experiment::LaunchOptions options;
+  options.bin_dir = FEDCARBON_BIN_DIR;
+  options.show_progress = false;
+  auto r = experiment::RunLocal(*cfg, dir_ + "/out", options);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->rounds, 3);
+  EXPECT_GT(r->final_accuracy, 0.3);
+  EXPECT_EQ(fs::path(r->out_dir), fs::absolute(dir_ + "/out"));
+  EXPECT_TRUE(fs::exists(dir_ + "/out/summary.json"));
+  EXPECT_TRUE(OurChildren().empty()) << "no child (not even a zombie) is left";
+  EXPECT_TRUE(RunProcesses(dir_ + "/out").empty());
+}
+
+TEST_F(LauncherTest, SigintStopsTheRunAndLeavesNoProcessBehind) {
+  const std::string out = dir_ + "/sigint-out";
+  Proc launcher(
+      {std::string(FEDCARBON_BIN_DIR) + "/fedcarbon", "run", WriteConfig(10000, 3), "--out", out},
+      dir_ + "/launcher.log");
+  ASSERT_TRUE(WaitUntil([&] { return ReadCsv(out + "/rounds.csv").size() >= 2; }, 60s))
+      << ReadFile(dir_ + "/launcher.log");
+  EXPECT_EQ(RunProcesses(out).size(), 4u) << "launcher, server and two workers";
+  launcher.Signal(SIGINT);
+  const auto code = launcher.Wait(15s);
+  ASSERT_TRUE(code.has_value());
+  EXPECT_EQ(*code, 1);
+  EXPECT_NE(ReadFile(dir_ + "/launcher.log").find("interrupted by SIGINT"), std::string::npos);
+  EXPECT_TRUE(RunProcesses(out).empty());
+}
+
+TEST_F(LauncherTest, KillingTheLauncherTakesItsChildrenDown) {
+  const std::string out = dir_ + "/kill-out";
+  Proc launcher(
+      {std::string(FEDCARBON_BIN_DIR) + "/fedcarbon", "run", WriteConfig(10000, 3), "--out", out},
+      dir_ + "/launcher.log");
+  ASSERT_TRUE(WaitUntil([&] { return ReadCsv(out + "/rounds.csv").size() >= 2; }, 60s))
+      << ReadFile(dir_ + "/launcher.log");
+  EXPECT_EQ(RunProcesses(out).size(), 4u) << "launcher, server and two workers";
+  launcher.Signal(SIGKILL);  // no chance to clean up: PR_SET_PDEATHSIG must do it
+  ASSERT_TRUE(launcher.Wait(5s).has_value());
+  EXPECT_TRUE(WaitUntil([&] { return RunProcesses(out).empty(); }, 15s));
+}
+
+}  // namespace
+}  // namespace fedcarbon::testing
