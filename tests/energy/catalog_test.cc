@@ -4,9 +4,11 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "energy/temp_dir.h"
 #include "energy/test_catalog.h"
@@ -167,6 +169,38 @@ TEST(CatalogTest, ShippedDataFilesParseFromTheSourceTreeToo) {
   ASSERT_TRUE(embedded.ok());
   EXPECT_EQ(cat->devices().size(), embedded->devices().size());
   EXPECT_EQ(cat->countries().size(), embedded->countries().size());
+}
+
+}  // namespace
+}  // namespace fedcarbon::energy
+
+namespace fedcarbon::energy {
+namespace {
+
+// Every shipped profile, country and network model, and every country's grid intensity, is
+// named in docs/methodology.md, so each default constant traces to the document.
+TEST(CatalogTest, EveryShippedEntryIsDocumented) {
+  std::ifstream in(std::string(FEDCARBON_SOURCE_DIR) + "/docs/methodology.md");
+  ASSERT_TRUE(in) << "docs/methodology.md missing";
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const std::string doc = ss.str();
+  Result<Catalog> cat = Catalog::Default();
+  ASSERT_TRUE(cat.ok());
+  for (const DeviceProfile& d : cat->devices()) EXPECT_THAT(doc, HasSubstr(d.name)) << d.name;
+  for (const NetworkModel& n : cat->networks()) EXPECT_THAT(doc, HasSubstr(n.name)) << n.name;
+  for (const Country& c : cat->countries()) {
+    EXPECT_THAT(doc, HasSubstr("| " + c.iso3 + " |")) << c.iso3;
+    char value[32];
+    std::snprintf(value, sizeof(value), "| %g |", c.carbon_intensity_g_per_kwh);
+    EXPECT_THAT(doc, HasSubstr(value)) << c.iso3;
+  }
+  for (const auto& [name, pue] : cat->pue_presets()) {
+    char value[32];
+    std::snprintf(value, sizeof(value), "**%g**", pue);
+    EXPECT_THAT(doc, HasSubstr(value)) << name;
+  }
+  EXPECT_THAT(doc, HasSubstr("0.3725 W/GB"));
 }
 
 }  // namespace
