@@ -10,11 +10,17 @@
 #include <Eigen/Core>
 
 #include <algorithm>
-#include <cstring>
 
 #include "fedcarbon/models/layer.h"
 #include "parallel.h"
 #include "reduce.h"
+
+// Keeps GCC from replacing a copy loop with a memcpy call (costly for runs of a few floats).
+#if defined(__GNUC__) && !defined(__clang__)
+#define FEDCARBON_NO_LIBCALL __attribute__((optimize("no-tree-loop-distribute-patterns")))
+#else
+#define FEDCARBON_NO_LIBCALL
+#endif
 
 namespace fedcarbon::models {
 namespace {
@@ -33,7 +39,10 @@ class Conv2d final : public Layer {
         f_(o.filters),
         r_(o.kernel * o.kernel * in.c),
         pix_(out.h * out.w),
-        chunk_(std::max<int64_t>(1, o.chunk_columns / (out.h * out.w))) {
+        chunk_(std::max<int64_t>(1, o.chunk_columns / (out.h * out.w))),
+        hp_(out.h + o.kernel - 1),
+        wp_(out.w + o.kernel - 1),
+        padded_(hp_ != in.h || wp_ != in.w) {
     AllocateParams(r_ * f_, f_);
     set_l2(o.l2);
   }
@@ -49,12 +58,12 @@ class Conv2d final : public Layer {
     ConstMatMap w(params_.data(), f_, r_);
     ConstVecMap b(params_.data() + num_weights_, f_);
     internal::ParallelParts(parts, n, [&](int p, int64_t s0, int64_t s1) {
-      float* col = cols_[p].data();
+      Workspace& ws = ws_[p];
       for (int64_t s = s0; s < s1; s += chunk_) {
         const int64_t cnt = std::min(chunk_, s1 - s), ncols = cnt * pix_;
-        Im2col(x + s * in_.size(), cnt, col);
+        Im2col(x + s * in_.size(), cnt, ws);
         MatMap ym(y + s * out_.size(), f_, ncols);
-        ym.noalias() = w * ConstMatMap(col, r_, ncols);
+        ym.noalias() = w * ConstMatMap(ws.col.data(), r_, ncols);
         ym.colwise() += b;
       }
     });
@@ -68,11 +77,11 @@ class Conv2d final : public Layer {
     internal::ParallelParts(parts, n, [&](int p, int64_t s0, int64_t s1) {
       float* g = p == 0 ? grads_.data() : partial_[p - 1].data();
       MatMap dw(g, f_, r_);
-      float* col = cols_[p].data();
+      Workspace& ws = ws_[p];
       for (int64_t s = s0; s < s1; s += chunk_) {
         const int64_t cnt = std::min(chunk_, s1 - s), ncols = cnt * pix_;
-        Im2col(x + s * in_.size(), cnt, col);
-        MatMap colm(col, r_, ncols);
+        Im2col(x + s * in_.size(), cnt, ws);
+        MatMap colm(ws.col.data(), r_, ncols);
         ConstMatMap dym(dy + s * out_.size(), f_, ncols);
         if (s == s0) {
           dw.noalias() = dym * colm.transpose();
@@ -82,7 +91,7 @@ class Conv2d final : public Layer {
         internal::RowSums(dym.data(), f_, ncols, g + num_weights_, /*accumulate=*/s != s0);
         if (dx != nullptr) {
           colm.noalias() = w.transpose() * dym;  // dCol reuses the patch buffer
-          Col2im(col, cnt, dx + s * in_.size());
+          Col2im(cnt, dx + s * in_.size(), ws);
         }
       }
     });
@@ -98,83 +107,87 @@ class Conv2d final : public Layer {
   }
 
  private:
+  struct Workspace {
+    std::vector<float> col;   // (r_, chunk * pix_): patches, then dCol in backward
+    std::vector<float> pad;   // [hp, wp, c]: one sample with its zero border (border never written)
+    std::vector<float> dpad;  // [hp, wp, c]: col2im accumulator
+  };
+
   void EnsureWorkspace(int parts, bool backward) {
     const size_t col_size = static_cast<size_t>(r_ * chunk_ * pix_);
-    if (cols_.size() < static_cast<size_t>(parts)) cols_.resize(parts);
+    const size_t pad_size = padded_ ? static_cast<size_t>(hp_ * wp_ * in_.c) : 0;
+    if (ws_.size() < static_cast<size_t>(parts)) ws_.resize(parts);
     for (int p = 0; p < parts; ++p) {
-      if (cols_[p].size() < col_size) cols_[p].resize(col_size);
+      if (ws_[p].col.size() < col_size) ws_[p].col.resize(col_size);
+      if (ws_[p].pad.size() < pad_size) ws_[p].pad.assign(pad_size, 0.0f);
+      if (backward && ws_[p].dpad.size() < pad_size) ws_[p].dpad.resize(pad_size);
     }
     if (backward && partial_.size() + 1 < static_cast<size_t>(parts)) {
       partial_.resize(parts - 1, std::vector<float>(params_.size()));
     }
   }
 
-  // Valid kernel columns [lo, hi) for output column ow.
-  void KwRange(int64_t ow, int64_t* lo, int64_t* hi) const {
-    *lo = std::max<int64_t>(0, pad_ - ow);
-    *hi = std::min<int64_t>(k_, in_.w + pad_ - ow);
-  }
-
-  // x: cnt samples [cnt, h, w, c] -> col: (r_, cnt*pix_) column-major.
-  void Im2col(const float* x, int64_t cnt, float* col) const {
-    const int64_t c = in_.c, row = k_ * c;
+  // x: cnt samples [cnt, h, w, c] -> col: (r_, cnt*pix_) column-major. With padding, each sample
+  // is first copied into the interior of a zero-bordered [hp, wp, c] buffer, so that every patch
+  // row is one contiguous run of k*c floats, without bounds checks.
+  void Im2col(const float* x, int64_t cnt, Workspace& ws) const {
+    const int64_t c = in_.c, run = k_ * c;
     for (int64_t s = 0; s < cnt; ++s) {
-      const float* xs = x + s * in_.size();
+      const float* xp = x + s * in_.size();
+      if (padded_) {
+        for (int64_t h = 0; h < in_.h; ++h) {
+          CopyRun(ws.pad.data() + ((h + pad_) * wp_ + pad_) * c, xp + h * in_.w * c, in_.w * c);
+        }
+        xp = ws.pad.data();
+      }
+      float* dst = ws.col.data() + s * pix_ * r_;
       for (int64_t oh = 0; oh < out_.h; ++oh) {
         for (int64_t ow = 0; ow < out_.w; ++ow) {
-          float* dst = col + ((s * out_.h + oh) * out_.w + ow) * r_;
-          int64_t lo, hi;
-          KwRange(ow, &lo, &hi);
-          for (int64_t kh = 0; kh < k_; ++kh, dst += row) {
-            const int64_t ih = oh + kh - pad_;
-            if (ih < 0 || ih >= in_.h || hi <= lo) {
-              Fill(dst, row);
-              continue;
-            }
-            Fill(dst, lo * c);
-            Copy(dst + lo * c, xs + (ih * in_.w + ow + lo - pad_) * c, (hi - lo) * c);
-            Fill(dst + hi * c, (k_ - hi) * c);
+          for (int64_t kh = 0; kh < k_; ++kh, dst += run) {
+            CopyRun(dst, xp + ((oh + kh) * wp_ + ow) * c, run);
           }
         }
       }
     }
   }
 
-  // Plain loops rather than memcpy/memset: runs are short (k * in_c floats, 5 for conv1), where
-  // the call overhead of the library functions dominates.
-  static void Copy(float* __restrict dst, const float* __restrict src, int64_t len) {
-    for (int64_t i = 0; i < len; ++i) dst[i] = src[i];
-  }
-  static void Fill(float* __restrict dst, int64_t len) {
-    for (int64_t i = 0; i < len; ++i) dst[i] = 0.0f;
-  }
-
-  // Inverse scatter-add of Im2col: dx (cnt samples) = sum of the patch gradients.
-  void Col2im(const float* col, int64_t cnt, float* dx) const {
-    const int64_t c = in_.c, row = k_ * c;
-    std::memset(dx, 0, sizeof(float) * cnt * in_.size());
+  // Inverse scatter-add of Im2col: dx (cnt samples) = sum of the patch gradients in ws.col.
+  void Col2im(int64_t cnt, float* dx, Workspace& ws) const {
+    const int64_t c = in_.c, run = k_ * c;
     for (int64_t s = 0; s < cnt; ++s) {
       float* dxs = dx + s * in_.size();
+      float* dp = padded_ ? ws.dpad.data() : dxs;
+      std::fill(dp, dp + hp_ * wp_ * c, 0.0f);
+      const float* src = ws.col.data() + s * pix_ * r_;
       for (int64_t oh = 0; oh < out_.h; ++oh) {
         for (int64_t ow = 0; ow < out_.w; ++ow) {
-          const float* src = col + ((s * out_.h + oh) * out_.w + ow) * r_;
-          int64_t lo, hi;
-          KwRange(ow, &lo, &hi);
-          for (int64_t kh = 0; kh < k_; ++kh, src += row) {
-            const int64_t ih = oh + kh - pad_;
-            if (ih < 0 || ih >= in_.h) continue;
-            float* d = dxs + (ih * in_.w + ow + lo - pad_) * c;
-            const float* sp = src + lo * c;
-            const int64_t len = (hi - lo) * c;
-            for (int64_t i = 0; i < len; ++i) d[i] += sp[i];
+          for (int64_t kh = 0; kh < k_; ++kh, src += run) {
+            AddRun(dp + ((oh + kh) * wp_ + ow) * c, src, run);
           }
         }
       }
+      if (padded_) {
+        for (int64_t h = 0; h < in_.h; ++h) {
+          CopyRun(dxs + h * in_.w * c, dp + ((h + pad_) * wp_ + pad_) * c, in_.w * c);
+        }
+      }
     }
+  }
+
+  // Inline loops for the short runs (5 floats for the CNN's conv1): GCC would otherwise turn the
+  // copy into a memcpy call per run, whose overhead dominated conv1.
+  FEDCARBON_NO_LIBCALL static void CopyRun(float* __restrict d, const float* __restrict s,
+                                           int64_t len) {
+    for (int64_t i = 0; i < len; ++i) d[i] = s[i];
+  }
+  static void AddRun(float* __restrict d, const float* __restrict s, int64_t len) {
+    for (int64_t i = 0; i < len; ++i) d[i] += s[i];
   }
 
   int64_t k_, pad_, f_, r_, pix_, chunk_;
-  std::vector<std::vector<float>> cols_;     // per part: im2col / dCol workspace
+  int64_t hp_, wp_;                          // padded input size: out + k - 1
+  bool padded_;                              // hp_ != in.h or wp_ != in.w
+  std::vector<Workspace> ws_;                // per part
   std::vector<std::vector<float>> partial_;  // per part > 0: dW and db partial sums
 };
 
