@@ -9,6 +9,10 @@
 
 #include "fedcarbon.pb.h"
 
+#if defined(__F16C__)
+#include <immintrin.h>
+#endif
+
 namespace fedcarbon::wire {
 namespace {
 
@@ -26,6 +30,54 @@ int64_t FirstNonFinite(std::span<const float> v) {
   if (!bad) return -1;
   for (size_t i = 0; i < v.size(); ++i)
     if (!std::isfinite(v[i])) return static_cast<int64_t>(i);
+  return -1;
+}
+
+// Converts n floats to halves; returns the index of the first half that is Inf/NaN, or -1.
+int64_t FloatsToHalves(const float* in, uint16_t* out, size_t n) {
+  size_t i = 0;
+#if defined(__F16C__)
+  for (; i + 8 <= n; i += 8) {  // vcvtps2ph rounds to nearest even, as FloatToHalf
+    const __m128i h = _mm256_cvtps_ph(_mm256_loadu_ps(in + i), _MM_FROUND_TO_NEAREST_INT);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out + i), h);
+  }
+#endif
+  for (; i < n; ++i) out[i] = FloatToHalf(in[i]);
+  uint32_t bad = 0;
+  for (size_t j = 0; j < n; ++j) bad |= (out[j] & 0x7c00u) == 0x7c00u;
+  if (!bad) return -1;
+  for (size_t j = 0; j < n; ++j)
+    if ((out[j] & 0x7c00u) == 0x7c00u) return static_cast<int64_t>(j);
+  return -1;
+}
+
+// Converts n halves (unaligned bytes) to floats; returns the index of the first Inf/NaN, or -1
+// (checked before anything is converted).
+int64_t HalvesToFloats(const char* in, float* out, size_t n) {
+  uint32_t bad = 0;
+  for (size_t j = 0; j < n; ++j) {
+    uint16_t h;
+    std::memcpy(&h, in + 2 * j, 2);
+    bad |= (h & 0x7c00u) == 0x7c00u;
+  }
+  if (bad) {
+    for (size_t j = 0; j < n; ++j) {
+      uint16_t h;
+      std::memcpy(&h, in + 2 * j, 2);
+      if ((h & 0x7c00u) == 0x7c00u) return static_cast<int64_t>(j);
+    }
+  }
+  size_t i = 0;
+#if defined(__F16C__)
+  for (; i + 8 <= n; i += 8)
+    _mm256_storeu_ps(
+        out + i, _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(in + 2 * i))));
+#endif
+  for (; i < n; ++i) {
+    uint16_t h;
+    std::memcpy(&h, in + 2 * i, 2);
+    out[i] = HalfToFloat(h);
+  }
   return -1;
 }
 
@@ -146,12 +198,9 @@ Status EncodeWeights(std::span<const float> values, std::span<const int64_t> ten
       std::string* data = out->mutable_data();
       data->resize(values.size() * 2);
       auto* h = reinterpret_cast<uint16_t*>(data->data());
-      for (size_t i = 0; i < values.size(); ++i) {
-        h[i] = FloatToHalf(values[i]);
-        if ((h[i] & 0x7c00u) == 0x7c00u)
-          return Status::Error("encode weights: value " + std::to_string(i) + " (" +
-                               std::to_string(values[i]) + ") overflows fp16");
-      }
+      if (int64_t i = FloatsToHalves(values.data(), h, values.size()); i >= 0)
+        return Status::Error("encode weights: value " + std::to_string(i) + " (" +
+                             std::to_string(values[i]) + ") overflows fp16");
       return Status::OK();
     }
     case Encoding::kInt8:
@@ -183,13 +232,8 @@ Status DecodeWeights(const proto::Weights& w, int64_t expected_params, std::span
       if (data.size() != 2 * n)
         return Status::Error("weights: fp16 payload is " + std::to_string(data.size()) +
                              " bytes, expected " + std::to_string(2 * n));
-      for (uint64_t i = 0; i < n; ++i) {
-        uint16_t h;
-        std::memcpy(&h, data.data() + 2 * i, 2);
-        if ((h & 0x7c00u) == 0x7c00u)
-          return Status::Error("weights: value " + std::to_string(i) + " is NaN or Inf");
-        out[i] = HalfToFloat(h);
-      }
+      if (int64_t i = HalvesToFloats(data.data(), out.data(), n); i >= 0)
+        return Status::Error("weights: value " + std::to_string(i) + " is NaN or Inf");
       return Status::OK();
     }
     case proto::ENCODING_INT8: {

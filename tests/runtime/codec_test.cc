@@ -71,6 +71,31 @@ TEST(CodecTest, HalfConversionMatchesKnownBitPatterns) {
     ASSERT_EQ(FloatToHalf(HalfToFloat(static_cast<uint16_t>(h))), h) << h;
 }
 
+TEST(CodecTest, Fp16EncodeAgreesBitForBitWithTheScalarConversion) {
+  // The encoder may use F16C; it must round exactly as FloatToHalf (nearest even), including
+  // ties, subnormals and values that round up across a binade.
+  std::vector<float> w = RandomWeights(4099, 5, 1.0f);
+  for (uint32_t h = 0; h < 0x7c00; h += 7) {
+    w.push_back(HalfToFloat(static_cast<uint16_t>(h)));
+    w.push_back(std::nextafter(HalfToFloat(static_cast<uint16_t>(h)), 1e9f));
+    w.push_back(-(HalfToFloat(static_cast<uint16_t>(h)) + 0x1p-25f));
+  }
+  proto::Weights msg;
+  ASSERT_TRUE(EncodeWeights(w, {}, Encoding::kFp16, false, &msg).ok());
+  for (size_t i = 0; i < w.size(); ++i) {
+    uint16_t h;
+    std::memcpy(&h, msg.data().data() + 2 * i, 2);
+    ASSERT_EQ(h, FloatToHalf(w[i])) << i << " " << w[i];
+  }
+  auto back = DecodeWeights(msg, static_cast<int64_t>(w.size()));
+  ASSERT_TRUE(back.ok());
+  for (size_t i = 0; i < w.size(); ++i) {
+    uint16_t h;
+    std::memcpy(&h, msg.data().data() + 2 * i, 2);
+    ASSERT_EQ(std::bit_cast<uint32_t>((*back)[i]), std::bit_cast<uint32_t>(HalfToFloat(h))) << i;
+  }
+}
+
 TEST(CodecTest, Int8ErrorBoundedPerTensorAndOneBytePerWeightPlusScales) {
   std::vector<float> w = RandomWeights(3000, 3);
   for (size_t i = 2000; i < 3000; ++i) w[i] *= 100.0f;  // a tensor with a much larger range
