@@ -62,8 +62,8 @@ void RunLayer(benchmark::State& state, fm::Layer& layer, bool input_grad) {
   }
   const fm::FlopCount f = layer.Flops(input_grad);
   SetFlops(state, static_cast<double>(backward ? f.backward : f.forward) * n);
-  state.counters["samples"] = benchmark::Counter(static_cast<double>(n),
-                                                 benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["samples"] =
+      benchmark::Counter(static_cast<double>(n), benchmark::Counter::kIsIterationInvariantRate);
 }
 
 fm::Conv2dOptions ConvOptions(int64_t filters) {
@@ -120,16 +120,16 @@ void BM_TrainStep(benchmark::State& state, const char* name) {
     auto logits = model->Forward(x, n, threads).value();
     benchmark::DoNotOptimize(
         fm::SoftmaxCrossEntropy(logits, labels, 10, 1.0f / static_cast<float>(n), dlogits));
-    benchmark::DoNotOptimize(model->Backward(dlogits, threads));
+    benchmark::DoNotOptimize(model->Backward(dlogits));
     model->AddRegularizationGrad();
-    opt->Step(*model);
+    opt->Step(*model, threads);
   }
   const double per_step = static_cast<double>(model->FlopsPerSample().total()) * n +
                           static_cast<double>(opt->FlopsPerParam()) * model->num_params() +
                           static_cast<double>(model->RegularizationFlops());
   SetFlops(state, per_step);
-  state.counters["samples"] = benchmark::Counter(static_cast<double>(n),
-                                                 benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["samples"] =
+      benchmark::Counter(static_cast<double>(n), benchmark::Counter::kIsIterationInvariantRate);
 }
 void StepArgs(benchmark::internal::Benchmark* b) {
   b->ArgNames({"batch", "threads"})->Unit(benchmark::kMillisecond)->UseRealTime();

@@ -5,14 +5,13 @@
 // weight [k, k, in_c, filters] seen as Wm: (filters, R). Then
 //   forward  Y(filters, P) = Wm Col + b        (Y is the NHWC output of the chunk)
 //   backward dW += dY Col^T, db += rowsum(dY), dCol = Wm^T dY, dX = col2im(dCol).
-// Chunks of about `chunk_columns` pixels keep Col in L2. Threads take contiguous sample ranges;
-// each range accumulates its own dW/db and the ranges are summed in a fixed order.
+// Chunks of about `chunk_columns` pixels keep Col in L2. Each slice (one thread's samples) has its
+// own workspace and accumulates its own dW/db; Sequential sums the slices in a fixed order.
 #include <Eigen/Core>
 
 #include <algorithm>
 
 #include "fedcarbon/models/layer.h"
-#include "parallel.h"
 #include "reduce.h"
 
 // Keeps GCC from replacing a copy loop with a memcpy call (costly for runs of a few floats).
@@ -27,7 +26,6 @@ namespace {
 
 using MatMap = Eigen::Map<Eigen::MatrixXf>;
 using ConstMatMap = Eigen::Map<const Eigen::MatrixXf>;
-using VecMap = Eigen::Map<Eigen::VectorXf>;
 using ConstVecMap = Eigen::Map<const Eigen::VectorXf>;
 
 class Conv2d final : public Layer {
@@ -52,51 +50,50 @@ class Conv2d final : public Layer {
     GlorotUniform(seed, k_ * k_ * in_.c, k_ * k_ * f_);  // Keras fans for conv kernels
   }
 
-  void Forward(const float* x, int64_t n, float* y, int threads) override {
-    const int parts = internal::PartsFor(threads, n, 1);
-    EnsureWorkspace(parts, false);
-    ConstMatMap w(params_.data(), f_, r_);
-    ConstVecMap b(params_.data() + num_weights_, f_);
-    internal::ParallelParts(parts, n, [&](int p, int64_t s0, int64_t s1) {
-      Workspace& ws = ws_[p];
-      for (int64_t s = s0; s < s1; s += chunk_) {
-        const int64_t cnt = std::min(chunk_, s1 - s), ncols = cnt * pix_;
-        Im2col(x + s * in_.size(), cnt, ws);
-        MatMap ym(y + s * out_.size(), f_, ncols);
-        ym.noalias() = w * ConstMatMap(ws.col.data(), r_, ncols);
-        ym.colwise() += b;
-      }
-    });
+  void Reserve(int parts) override {
+    const size_t col_size = static_cast<size_t>(r_ * chunk_ * pix_);
+    const size_t pad_size = padded_ ? static_cast<size_t>(hp_ * wp_ * in_.c) : 0;
+    if (ws_.size() < static_cast<size_t>(parts)) ws_.resize(parts);
+    for (int p = 0; p < parts; ++p) {
+      if (ws_[p].col.size() < col_size) ws_[p].col.resize(col_size);
+      if (ws_[p].pad.size() < pad_size) ws_[p].pad.assign(pad_size, 0.0f);
+      if (ws_[p].dpad.size() < pad_size) ws_[p].dpad.resize(pad_size);
+    }
   }
 
-  void Backward(const float* x, const float* /*y*/, const float* dy, int64_t n, float* dx,
-                int threads) override {
-    const int parts = internal::PartsFor(threads, n, 1);
-    EnsureWorkspace(parts, true);
+  void ForwardSlice(const float* x, int64_t n, float* y, int part) override {
     ConstMatMap w(params_.data(), f_, r_);
-    internal::ParallelParts(parts, n, [&](int p, int64_t s0, int64_t s1) {
-      float* g = p == 0 ? grads_.data() : partial_[p - 1].data();
-      MatMap dw(g, f_, r_);
-      Workspace& ws = ws_[p];
-      for (int64_t s = s0; s < s1; s += chunk_) {
-        const int64_t cnt = std::min(chunk_, s1 - s), ncols = cnt * pix_;
-        Im2col(x + s * in_.size(), cnt, ws);
-        MatMap colm(ws.col.data(), r_, ncols);
-        ConstMatMap dym(dy + s * out_.size(), f_, ncols);
-        if (s == s0) {
-          dw.noalias() = dym * colm.transpose();
-        } else {
-          dw.noalias() += dym * colm.transpose();
-        }
-        internal::RowSums(dym.data(), f_, ncols, g + num_weights_, /*accumulate=*/s != s0);
-        if (dx != nullptr) {
-          colm.noalias() = w.transpose() * dym;  // dCol reuses the patch buffer
-          Col2im(cnt, dx + s * in_.size(), ws);
-        }
+    ConstVecMap b(params_.data() + num_weights_, f_);
+    Workspace& ws = ws_[part];
+    for (int64_t s = 0; s < n; s += chunk_) {
+      const int64_t cnt = std::min(chunk_, n - s), ncols = cnt * pix_;
+      Im2col(x + s * in_.size(), cnt, ws);
+      MatMap ym(y + s * out_.size(), f_, ncols);
+      ym.noalias() = w * ConstMatMap(ws.col.data(), r_, ncols);
+      ym.colwise() += b;
+    }
+  }
+
+  void BackwardSlice(const float* x, const float* /*y*/, const float* dy, int64_t n, float* dx,
+                     float* dparams, int part) override {
+    ConstMatMap w(params_.data(), f_, r_);
+    MatMap dw(dparams, f_, r_);
+    Workspace& ws = ws_[part];
+    for (int64_t s = 0; s < n; s += chunk_) {
+      const int64_t cnt = std::min(chunk_, n - s), ncols = cnt * pix_;
+      Im2col(x + s * in_.size(), cnt, ws);
+      MatMap colm(ws.col.data(), r_, ncols);
+      ConstMatMap dym(dy + s * out_.size(), f_, ncols);
+      if (s == 0) {
+        dw.noalias() = dym * colm.transpose();
+      } else {
+        dw.noalias() += dym * colm.transpose();
       }
-    });
-    for (int p = 1; p < parts; ++p) {
-      VecMap(grads_.data(), num_params()) += ConstVecMap(partial_[p - 1].data(), num_params());
+      internal::RowSums(dym.data(), f_, ncols, dparams + num_weights_, /*accumulate=*/s != 0);
+      if (dx != nullptr) {
+        colm.noalias() = w.transpose() * dym;  // dCol reuses the patch buffer
+        Col2im(cnt, dx + s * in_.size(), ws);
+      }
     }
   }
 
@@ -112,20 +109,6 @@ class Conv2d final : public Layer {
     std::vector<float> pad;   // [hp, wp, c]: one sample with its zero border (border never written)
     std::vector<float> dpad;  // [hp, wp, c]: col2im accumulator
   };
-
-  void EnsureWorkspace(int parts, bool backward) {
-    const size_t col_size = static_cast<size_t>(r_ * chunk_ * pix_);
-    const size_t pad_size = padded_ ? static_cast<size_t>(hp_ * wp_ * in_.c) : 0;
-    if (ws_.size() < static_cast<size_t>(parts)) ws_.resize(parts);
-    for (int p = 0; p < parts; ++p) {
-      if (ws_[p].col.size() < col_size) ws_[p].col.resize(col_size);
-      if (ws_[p].pad.size() < pad_size) ws_[p].pad.assign(pad_size, 0.0f);
-      if (backward && ws_[p].dpad.size() < pad_size) ws_[p].dpad.resize(pad_size);
-    }
-    if (backward && partial_.size() + 1 < static_cast<size_t>(parts)) {
-      partial_.resize(parts - 1, std::vector<float>(params_.size()));
-    }
-  }
 
   // x: cnt samples [cnt, h, w, c] -> col: (r_, cnt*pix_) column-major. With padding, each sample
   // is first copied into the interior of a zero-bordered [hp, wp, c] buffer, so that every patch
@@ -185,10 +168,9 @@ class Conv2d final : public Layer {
   }
 
   int64_t k_, pad_, f_, r_, pix_, chunk_;
-  int64_t hp_, wp_;                          // padded input size: out + k - 1
-  bool padded_;                              // hp_ != in.h or wp_ != in.w
-  std::vector<Workspace> ws_;                // per part
-  std::vector<std::vector<float>> partial_;  // per part > 0: dW and db partial sums
+  int64_t hp_, wp_;            // padded input size: out + k - 1
+  bool padded_;                // hp_ != in.h or wp_ != in.w
+  std::vector<Workspace> ws_;  // per part
 };
 
 }  // namespace

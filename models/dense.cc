@@ -2,12 +2,11 @@
 //
 // In Eigen's column-major view a batch x: [n, in] row-major is X: (in, n), and the Keras weight
 // W: [in, out] row-major is Wm: (out, in). Forward Y = Wm X + b; backward dW = dY X^T,
-// db = rowsum(dY), dX = Wm^T dY. Threads split the output rows of each product, so every
-// element is computed by one thread in a fixed order.
+// db = rowsum(dY), dX = Wm^T dY.
 #include <Eigen/Core>
 
 #include "fedcarbon/models/layer.h"
-#include "parallel.h"
+#include "reduce.h"
 
 namespace fedcarbon::models {
 namespace {
@@ -15,8 +14,6 @@ namespace {
 using MatMap = Eigen::Map<Eigen::MatrixXf>;
 using ConstMatMap = Eigen::Map<const Eigen::MatrixXf>;
 using ConstVecMap = Eigen::Map<const Eigen::VectorXf>;
-
-constexpr int64_t kRowGrain = 64;  // minimum rows per thread
 
 class Dense final : public Layer {
  public:
@@ -28,44 +25,24 @@ class Dense final : public Layer {
 
   void Initialize(uint64_t seed) override { GlorotUniform(seed, in_.size(), out_.size()); }
 
-  void Forward(const float* x, int64_t n, float* y, int threads) override {
+  void ForwardSlice(const float* x, int64_t n, float* y, int /*part*/) override {
     const int64_t in = in_.size(), out = out_.size();
     ConstMatMap w(params_.data(), out, in);
     ConstVecMap b(params_.data() + num_weights_, out);
-    ConstMatMap xm(x, in, n);
     MatMap ym(y, out, n);
-    internal::ParallelParts(internal::PartsFor(threads, out, kRowGrain), out,
-                            [&](int, int64_t r0, int64_t r1) {
-                              auto yb = ym.middleRows(r0, r1 - r0);
-                              yb.noalias() = w.middleRows(r0, r1 - r0) * xm;
-                              yb.colwise() += b.segment(r0, r1 - r0);
-                            });
+    ym.noalias() = w * ConstMatMap(x, in, n);
+    ym.colwise() += b;
   }
 
-  void Backward(const float* x, const float* /*y*/, const float* dy, int64_t n, float* dx,
-                int threads) override {
+  void BackwardSlice(const float* x, const float* /*y*/, const float* dy, int64_t n, float* dx,
+                     float* dparams, int /*part*/) override {
     const int64_t in = in_.size(), out = out_.size();
-    ConstMatMap w(params_.data(), out, in);
-    MatMap dw(grads_.data(), out, in);
-    float* db = grads_.data() + num_weights_;
-    ConstMatMap xm(x, in, n);
     ConstMatMap dym(dy, out, n);
-    internal::ParallelParts(
-        internal::PartsFor(threads, out, kRowGrain), out, [&](int, int64_t r0, int64_t r1) {
-          const int64_t rows = r1 - r0;
-          dw.middleRows(r0, rows).noalias() = dym.middleRows(r0, rows) * xm.transpose();
-          // db rows [r0, r1): the (rows, n) block has column stride out.
-          for (int64_t r = r0; r < r1; ++r) db[r] = 0.0f;
-          for (int64_t j = 0; j < n; ++j) {
-            for (int64_t r = r0; r < r1; ++r) db[r] += dy[j * out + r];
-          }
-        });
-    if (dx == nullptr) return;
-    MatMap dxm(dx, in, n);
-    internal::ParallelParts(
-        internal::PartsFor(threads, in, kRowGrain), in, [&](int, int64_t c0, int64_t c1) {
-          dxm.middleRows(c0, c1 - c0).noalias() = w.middleCols(c0, c1 - c0).transpose() * dym;
-        });
+    MatMap(dparams, out, in).noalias() = dym * ConstMatMap(x, in, n).transpose();
+    internal::RowSums(dy, out, n, dparams + num_weights_, /*accumulate=*/false);
+    if (dx != nullptr) {
+      MatMap(dx, in, n).noalias() = ConstMatMap(params_.data(), out, in).transpose() * dym;
+    }
   }
 
   FlopCount Flops(bool input_grad) const override {

@@ -3,33 +3,24 @@
 #include <cstring>
 
 #include "fedcarbon/models/layer.h"
-#include "parallel.h"
 
 namespace fedcarbon::models {
 namespace {
-
-constexpr int64_t kElemGrain = 1 << 14;  // minimum elements per thread
 
 class Relu final : public Layer {
  public:
   explicit Relu(Shape in) : Layer(in, in) {}
   std::string kind() const override { return "relu"; }
 
-  void Forward(const float* x, int64_t n, float* y, int threads) override {
+  void ForwardSlice(const float* x, int64_t n, float* y, int /*part*/) override {
     const int64_t total = n * in_.size();
-    internal::ParallelParts(internal::PartsFor(threads, total, kElemGrain), total,
-                            [&](int, int64_t i0, int64_t i1) {
-                              for (int64_t i = i0; i < i1; ++i) y[i] = std::max(x[i], 0.0f);
-                            });
+    for (int64_t i = 0; i < total; ++i) y[i] = std::max(x[i], 0.0f);
   }
-  void Backward(const float* /*x*/, const float* y, const float* dy, int64_t n, float* dx,
-                int threads) override {
+  void BackwardSlice(const float* /*x*/, const float* y, const float* dy, int64_t n, float* dx,
+                     float* /*dparams*/, int /*part*/) override {
     if (dx == nullptr) return;
     const int64_t total = n * in_.size();
-    internal::ParallelParts(internal::PartsFor(threads, total, kElemGrain), total,
-                            [&](int, int64_t i0, int64_t i1) {
-                              for (int64_t i = i0; i < i1; ++i) dx[i] = y[i] > 0.0f ? dy[i] : 0.0f;
-                            });
+    for (int64_t i = 0; i < total; ++i) dx[i] = y[i] > 0.0f ? dy[i] : 0.0f;
   }
   FlopCount Flops(bool input_grad) const override {
     const uint64_t e = static_cast<uint64_t>(in_.size());
@@ -42,42 +33,38 @@ class MaxPool2d final : public Layer {
   explicit MaxPool2d(Shape in) : Layer(in, Shape{in.h / 2, in.w / 2, in.c}) {}
   std::string kind() const override { return "maxpool2d"; }
 
-  void Forward(const float* x, int64_t n, float* y, int threads) override {
+  void ForwardSlice(const float* x, int64_t n, float* y, int /*part*/) override {
     const int64_t c = in_.c, rs = in_.w * c;  // rs: input row stride
-    internal::ParallelParts(internal::PartsFor(threads, n, 4), n, [&](int, int64_t s0, int64_t s1) {
-      for (int64_t s = s0; s < s1; ++s) {
-        for (int64_t oh = 0; oh < out_.h; ++oh) {
-          for (int64_t ow = 0; ow < out_.w; ++ow) {
-            const float* a = x + s * in_.size() + (2 * oh * in_.w + 2 * ow) * c;
-            float* o = y + s * out_.size() + (oh * out_.w + ow) * c;
-            for (int64_t k = 0; k < c; ++k) {
-              o[k] = std::max(std::max(a[k], a[c + k]), std::max(a[rs + k], a[rs + c + k]));
-            }
+    for (int64_t s = 0; s < n; ++s) {
+      for (int64_t oh = 0; oh < out_.h; ++oh) {
+        for (int64_t ow = 0; ow < out_.w; ++ow) {
+          const float* a = x + s * in_.size() + (2 * oh * in_.w + 2 * ow) * c;
+          float* o = y + s * out_.size() + (oh * out_.w + ow) * c;
+          for (int64_t k = 0; k < c; ++k) {
+            o[k] = std::max(std::max(a[k], a[c + k]), std::max(a[rs + k], a[rs + c + k]));
           }
         }
       }
-    });
+    }
   }
 
   // The gradient goes to the first window element (scan order) equal to the maximum. Branch-free
   // over channels so that it vectorises; every window element is written.
-  void Backward(const float* x, const float* y, const float* dy, int64_t n, float* dx,
-                int threads) override {
+  void BackwardSlice(const float* x, const float* y, const float* dy, int64_t n, float* dx,
+                     float* /*dparams*/, int /*part*/) override {
     if (dx == nullptr) return;
     const int64_t c = in_.c, rs = in_.w * c;
-    const bool odd = (in_.h % 2) != 0 || (in_.w % 2) != 0;  // trailing row/column gets no gradient
-    internal::ParallelParts(internal::PartsFor(threads, n, 4), n, [&](int, int64_t s0, int64_t s1) {
-      if (odd) std::memset(dx + s0 * in_.size(), 0, sizeof(float) * (s1 - s0) * in_.size());
-      for (int64_t s = s0; s < s1; ++s) {
-        for (int64_t oh = 0; oh < out_.h; ++oh) {
-          for (int64_t ow = 0; ow < out_.w; ++ow) {
-            const int64_t base = s * in_.size() + (2 * oh * in_.w + 2 * ow) * c;
-            const int64_t o = s * out_.size() + (oh * out_.w + ow) * c;
-            RouteWindow(x + base, c, rs, y + o, dy + o, dx + base);
-          }
+    // Odd sizes: the trailing row/column is in no window and gets zero gradient.
+    if ((in_.h % 2) != 0 || (in_.w % 2) != 0) std::memset(dx, 0, sizeof(float) * n * in_.size());
+    for (int64_t s = 0; s < n; ++s) {
+      for (int64_t oh = 0; oh < out_.h; ++oh) {
+        for (int64_t ow = 0; ow < out_.w; ++ow) {
+          const int64_t base = s * in_.size() + (2 * oh * in_.w + 2 * ow) * c;
+          const int64_t o = s * out_.size() + (oh * out_.w + ow) * c;
+          RouteWindow(x + base, c, rs, y + o, dy + o, dx + base);
         }
       }
-    });
+    }
   }
 
   FlopCount Flops(bool /*input_grad*/) const override {
@@ -107,11 +94,11 @@ class Flatten final : public Layer {
  public:
   explicit Flatten(Shape in) : Layer(in, Shape{1, 1, in.size()}) {}
   std::string kind() const override { return "flatten"; }
-  void Forward(const float* x, int64_t n, float* y, int /*threads*/) override {
+  void ForwardSlice(const float* x, int64_t n, float* y, int /*part*/) override {
     std::memcpy(y, x, sizeof(float) * n * in_.size());
   }
-  void Backward(const float*, const float*, const float* dy, int64_t n, float* dx,
-                int /*threads*/) override {
+  void BackwardSlice(const float*, const float*, const float* dy, int64_t n, float* dx,
+                     float* /*dparams*/, int /*part*/) override {
     if (dx != nullptr) std::memcpy(dx, dy, sizeof(float) * n * in_.size());
   }
   FlopCount Flops(bool) const override { return {0, 0}; }

@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <random>
 
+#include "parallel.h"
+
 namespace fedcarbon::models {
 
 std::string Shape::ToString() const {
@@ -16,6 +18,33 @@ std::string Shape::ToString() const {
 }
 
 void Layer::Initialize(uint64_t /*seed*/) {}
+
+void Layer::Reserve(int /*parts*/) {}
+
+void Layer::Forward(const float* x, int64_t n, float* y, int threads) {
+  const int parts = internal::PartsFor(threads, n, 1);
+  Reserve(parts);
+  internal::ParallelParts(parts, n, [&](int p, int64_t s0, int64_t s1) {
+    ForwardSlice(x + s0 * in_.size(), s1 - s0, y + s0 * out_.size(), p);
+  });
+}
+
+void Layer::Backward(const float* x, const float* y, const float* dy, int64_t n, float* dx,
+                     int threads) {
+  const int parts = internal::PartsFor(threads, n, 1);
+  Reserve(parts);
+  if (slice_grads_.size() + 1 < static_cast<size_t>(parts)) {
+    slice_grads_.resize(parts - 1, std::vector<float>(params_.size()));
+  }
+  internal::ParallelParts(parts, n, [&](int p, int64_t s0, int64_t s1) {
+    float* dparams = p == 0 ? grads_.data() : slice_grads_[p - 1].data();
+    BackwardSlice(x + s0 * in_.size(), y + s0 * out_.size(), dy + s0 * out_.size(), s1 - s0,
+                  dx == nullptr ? nullptr : dx + s0 * in_.size(), dparams, p);
+  });
+  for (int p = 1; p < parts; ++p) {
+    for (size_t i = 0; i < grads_.size(); ++i) grads_[i] += slice_grads_[p - 1][i];
+  }
+}
 
 void Layer::AllocateParams(int64_t num_weights, int64_t num_bias) {
   num_weights_ = num_weights;

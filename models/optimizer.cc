@@ -1,28 +1,40 @@
 // SGD (momentum, weight decay) and Adam (Keras' formulation) over a Sequential's layers.
 #include "fedcarbon/models/optimizer.h"
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
 #include "fedcarbon/models/layer.h"
 #include "fedcarbon/models/sequential.h"
+#include "parallel.h"
 
 namespace fedcarbon::models {
 namespace {
 
-// Calls f(params, grads, size, state_offset) for each layer with parameters. The updates are
+constexpr int64_t kGrain = 1 << 15;  // parameters per thread, at least
+
+// Calls f(params, grads, size, state_offset) on contiguous pieces of every layer's parameters,
+// spread over up to `threads` threads. The updates are
 // plain loops of correctly rounded operations (+, *, /, sqrt; the module builds with
 // -fno-math-errno so sqrt vectorises), so results do not depend on data alignment. (Eigen's
 // AVX-512 sqrt is an approximation under EIGEN_FAST_MATH and its scalar tail is exact, which made
 // the result depend on where the heap put the buffers.)
 template <class F>
-void ForEachParamBlock(Sequential& model, F&& f) {
-  int64_t off = 0;
-  for (auto& l : model.layers()) {
-    if (l->num_params() == 0) continue;
-    f(l->params().data(), l->grads().data(), l->num_params(), off);
-    off += l->num_params();
-  }
+void ForEachParamBlock(Sequential& model, int threads, F&& f) {
+  const int64_t total = model.num_params();
+  internal::ParallelParts(
+      internal::PartsFor(threads, total, kGrain), total, [&](int, int64_t b, int64_t e) {
+        int64_t off = 0;
+        for (auto& l : model.layers()) {
+          const int64_t np = l->num_params();
+          const int64_t lo = std::max(b, off), hi = std::min(e, off + np);
+          if (lo < hi) {
+            f(l->params().data() + (lo - off), l->grads().data() + (lo - off), hi - lo, lo);
+          }
+          off += np;
+        }
+      });
 }
 
 // w -= lr * (g + wd*w), or with momentum: v = mu*v + (g + wd*w); w -= lr * v (PyTorch form;
@@ -30,12 +42,13 @@ void ForEachParamBlock(Sequential& model, F&& f) {
 class Sgd final : public Optimizer {
  public:
   explicit Sgd(const OptimizerOptions& o) : o_(o) {}
-  void Step(Sequential& model) override {
+  using Optimizer::Step;
+  void Step(Sequential& model, int threads) override {
     if (o_.momentum > 0.0f && static_cast<int64_t>(v_.size()) != model.num_params()) {
       v_.assign(static_cast<size_t>(model.num_params()), 0.0f);
     }
     const float lr = o_.lr, mu = o_.momentum, wd = o_.weight_decay;
-    ForEachParamBlock(model,
+    ForEachParamBlock(model, threads,
                       [&](float* __restrict w, const float* __restrict g, int64_t n, int64_t off) {
                         if (mu > 0.0f) {
                           float* __restrict v = v_.data() + off;
@@ -63,7 +76,8 @@ class Sgd final : public Optimizer {
 class Adam final : public Optimizer {
  public:
   explicit Adam(const OptimizerOptions& o) : o_(o) {}
-  void Step(Sequential& model) override {
+  using Optimizer::Step;
+  void Step(Sequential& model, int threads) override {
     if (static_cast<int64_t>(m_.size()) != model.num_params()) {
       m_.assign(static_cast<size_t>(model.num_params()), 0.0f);
       v_.assign(m_.size(), 0.0f);
@@ -75,7 +89,7 @@ class Adam final : public Optimizer {
     const float lr_t = static_cast<float>(o_.lr * std::sqrt(1.0 - b2t) / (1.0 - b1t));
     const float b1 = o_.beta1, b2 = o_.beta2, eps = o_.epsilon;
     const float wd = o_.weight_decay;
-    ForEachParamBlock(model,
+    ForEachParamBlock(model, threads,
                       [&](float* __restrict w, const float* __restrict g, int64_t n, int64_t off) {
                         float* __restrict m = m_.data() + off;
                         float* __restrict v = v_.data() + off;

@@ -26,6 +26,25 @@ void ParallelParts(int parts, int64_t n, F&& f) {
   for (int p = 0; p < parts; ++p) f(p, PartBegin(n, parts, p), PartBegin(n, parts, p + 1));
 }
 
+// Phase 1: f1(part, begin, end) over `parts` ranges of [0, n1); then, after all of phase 1,
+// f2(part, begin, end) over `parts` ranges of [0, n2). One parallel region, one barrier.
+template <class F1, class F2>
+void ParallelTwoPhases(int parts, int64_t n1, F1&& f1, int64_t n2, F2&& f2) {
+  if (parts <= 1) {
+    f1(0, int64_t{0}, n1);
+    f2(0, int64_t{0}, n2);
+    return;
+  }
+#pragma omp parallel num_threads(parts)
+  {
+#pragma omp for schedule(static)
+    for (int p = 0; p < parts; ++p) f1(p, PartBegin(n1, parts, p), PartBegin(n1, parts, p + 1));
+      // implicit barrier: every slice is done before the sums start
+#pragma omp for schedule(static)
+    for (int p = 0; p < parts; ++p) f2(p, PartBegin(n2, parts, p), PartBegin(n2, parts, p + 1));
+  }
+}
+
 // How many parts to use for `n` items of `grain` minimum size each.
 inline int PartsFor(int threads, int64_t n, int64_t grain) {
   const int64_t by_size = std::max<int64_t>(1, n / std::max<int64_t>(1, grain));

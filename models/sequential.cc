@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "fedcarbon/models/layer.h"
+#include "parallel.h"
 #include "reduce.h"
 
 namespace fedcarbon::models {
@@ -122,42 +123,82 @@ Result<std::span<const float>> Sequential::Forward(std::span<const float> x, int
     return Status::Error("Forward: input has " + std::to_string(x.size()) + " values, expected " +
                          std::to_string(n) + " x " + std::to_string(input_dim_));
   }
-  threads = std::max(1, threads);
-  acts_.resize(layers_.size());
-  const float* in = x.data();
-  for (size_t i = 0; i < layers_.size(); ++i) {
-    const size_t need = static_cast<size_t>(n * layers_[i]->out_shape().size());
-    if (acts_[i].size() < need) acts_[i].resize(need);  // grows only, never per step
-    layers_[i]->Forward(in, n, acts_[i].data(), threads);
-    in = acts_[i].data();
-  }
+  const int parts = internal::PartsFor(std::max(1, threads), n, 1);
+  for (auto& l : layers_) l->Reserve(parts);
+  if (slices_.size() < static_cast<size_t>(parts)) slices_.resize(parts);
+  const int64_t classes = num_classes();
+  if (logits_.size() < static_cast<size_t>(n * classes)) logits_.resize(n * classes);
+  internal::ParallelParts(parts, n, [&](int p, int64_t s0, int64_t s1) {
+    Slice& sl = slices_[p];
+    const int64_t cnt = s1 - s0;
+    sl.acts.resize(layers_.size());
+    const float* in = x.data() + s0 * input_dim_;
+    for (size_t i = 0; i < layers_.size(); ++i) {
+      const size_t need = static_cast<size_t>(cnt * layers_[i]->out_shape().size());
+      if (sl.acts[i].size() < need) sl.acts[i].resize(need);  // grows only, never per step
+      layers_[i]->ForwardSlice(in, cnt, sl.acts[i].data(), p);
+      in = sl.acts[i].data();
+    }
+    std::copy(in, in + cnt * classes, logits_.begin() + s0 * classes);
+  });
   last_x_ = x.data();
   last_n_ = n;
-  return std::span<const float>(acts_.back().data(), static_cast<size_t>(n * num_classes()));
+  last_slices_ = parts;
+  return std::span<const float>(logits_.data(), static_cast<size_t>(n * classes));
 }
 
-Status Sequential::Backward(std::span<const float> dlogits, int threads) {
+Status Sequential::Backward(std::span<const float> dlogits) {
   FEDCARBON_RETURN_IF_ERROR(valid_);
   if (last_x_ == nullptr) return Status::Error("Backward: no Forward before it");
-  if (static_cast<int64_t>(dlogits.size()) != last_n_ * num_classes()) {
+  const int64_t classes = num_classes();
+  if (static_cast<int64_t>(dlogits.size()) != last_n_ * classes) {
     return Status::Error("Backward: dlogits has " + std::to_string(dlogits.size()) +
-                         " values, expected " + std::to_string(last_n_ * num_classes()));
+                         " values, expected " + std::to_string(last_n_ * classes));
   }
-  threads = std::max(1, threads);
+  const int parts = last_slices_;
   const int64_t n = last_n_;
-  size_t max_in = 0;
-  for (const auto& l : layers_) max_in = std::max<size_t>(max_in, n * l->in_shape().size());
-  if (grad_a_.size() < max_in) grad_a_.resize(max_in);
-  if (grad_b_.size() < max_in) grad_b_.resize(max_in);
-  const float* dy = dlogits.data();
-  float* dx = grad_a_.data();
-  float* spare = grad_b_.data();
-  for (size_t i = layers_.size(); i-- > 0;) {
-    const float* x = i == 0 ? last_x_ : acts_[i - 1].data();
-    layers_[i]->Backward(x, acts_[i].data(), dy, n, i == 0 ? nullptr : dx, threads);
-    dy = dx;
-    std::swap(dx, spare);
-  }
+  // Phase 1: each slice runs backward through every layer. Phase 2: the slices' parameter
+  // gradients are summed into the layers' grads, the flat parameter range split over threads.
+  internal::ParallelTwoPhases(
+      parts, n,
+      [&](int p, int64_t s0, int64_t s1) {
+        Slice& sl = slices_[p];
+        const int64_t cnt = s1 - s0;
+        size_t max_in = 0;
+        for (const auto& l : layers_) max_in = std::max<size_t>(max_in, cnt * l->in_shape().size());
+        if (sl.grad_a.size() < max_in) sl.grad_a.resize(max_in);
+        if (sl.grad_b.size() < max_in) sl.grad_b.resize(max_in);
+        if (p > 0) sl.dparams.resize(layers_.size());
+        const float* dy = dlogits.data() + s0 * classes;
+        float* dx = sl.grad_a.data();
+        float* spare = sl.grad_b.data();
+        for (size_t i = layers_.size(); i-- > 0;) {
+          Layer& l = *layers_[i];
+          float* dparams = l.grads().data();
+          if (p > 0) {
+            sl.dparams[i].resize(static_cast<size_t>(l.num_params()));
+            dparams = sl.dparams[i].data();
+          }
+          const float* x = i == 0 ? last_x_ + s0 * input_dim_ : sl.acts[i - 1].data();
+          l.BackwardSlice(x, sl.acts[i].data(), dy, cnt, i == 0 ? nullptr : dx, dparams, p);
+          dy = dx;
+          std::swap(dx, spare);
+        }
+      },
+      num_params(),
+      [&](int, int64_t b, int64_t e) {
+        int64_t off = 0;
+        for (size_t i = 0; i < layers_.size(); ++i) {
+          const int64_t np = layers_[i]->num_params();
+          const int64_t lo = std::max(b, off), hi = std::min(e, off + np);
+          float* g = layers_[i]->grads().data();
+          for (int q = 1; q < parts && lo < hi; ++q) {
+            const float* d = slices_[q].dparams[i].data();
+            for (int64_t k = lo - off; k < hi - off; ++k) g[k] += d[k];
+          }
+          off += np;
+        }
+      });
   return Status::OK();
 }
 

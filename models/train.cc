@@ -129,11 +129,11 @@ Result<TrainStats> Train(Sequential& model, Optimizer& opt, const DataView& data
                                       std::span<float>(dlogits.data(), b * classes));
       if (!loss.ok()) return loss.status();
       FEDCARBON_RETURN_IF_ERROR(
-          model.Backward(std::span<const float>(dlogits.data(), b * classes), opts.threads));
+          model.Backward(std::span<const float>(dlogits.data(), b * classes)));
       double extra = model.RegularizationLoss();
       model.AddRegularizationGrad();
       if (prox) extra += AddProx(model, opts.prox_mu, opts.prox_center);
-      opt.Step(model);
+      opt.Step(model, opts.threads);
       loss_sum += loss->sum_loss + static_cast<double>(b) * extra;
       st.samples += b;
       st.steps += 1;

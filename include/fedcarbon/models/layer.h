@@ -19,8 +19,9 @@
 // The first layer of a model never computes its input gradient (Sequential passes dx=nullptr).
 //
 // Ownership: a layer owns its parameters, gradients and scratch workspaces.
-// Threading: one caller at a time; Forward/Backward use up to `threads` OpenMP threads and give
-// bit-identical results for a given thread count.
+// Threading: parallelism is over samples. ForwardSlice/BackwardSlice run on the calling thread
+// and may be called concurrently for distinct workspace parts; Forward/Backward split a batch
+// over `threads` OpenMP threads and give bit-identical results for a given thread count.
 #pragma once
 
 #include <cstdint>
@@ -70,12 +71,23 @@ class Layer {
   // Glorot-uniform weights from `seed`, zero bias. No-op for layers without parameters.
   virtual void Initialize(uint64_t seed);
 
+  // Slices: the work on samples [0, n) of a batch slice, single-threaded, using the scratch
+  // workspace `part`. Calls with distinct `part`s may run concurrently: they only read the
+  // parameters. Reserve(parts) must have been called (it is not thread-safe).
+  virtual void Reserve(int parts);
   // x: [n, in.size()], y: [n, out.size()] (caller-owned, not aliasing).
-  virtual void Forward(const float* x, int64_t n, float* y, int threads) = 0;
-  // x and y are the input/output of the last Forward on this batch; dy: [n, out.size()].
-  // Writes dx: [n, in.size()] unless dx is nullptr; overwrites grads().
-  virtual void Backward(const float* x, const float* y, const float* dy, int64_t n, float* dx,
-                        int threads) = 0;
+  virtual void ForwardSlice(const float* x, int64_t n, float* y, int part) = 0;
+  // x and y are the input/output of the forward pass on this slice; dy: [n, out.size()].
+  // Writes dx: [n, in.size()] unless dx is nullptr, and overwrites dparams: [num_params()] with
+  // this slice's parameter gradient (nullptr allowed when num_params() == 0).
+  virtual void BackwardSlice(const float* x, const float* y, const float* dy, int64_t n, float* dx,
+                             float* dparams, int part) = 0;
+
+  // Whole batch on `threads` threads: contiguous sample slices, one per thread; Backward sums
+  // the slices' parameter gradients in slice order into grads(). Deterministic for a given
+  // thread count. (Sequential does the same across all layers at once.)
+  void Forward(const float* x, int64_t n, float* y, int threads);
+  void Backward(const float* x, const float* y, const float* dy, int64_t n, float* dx, int threads);
 
   // Per-sample FLOPs (see the convention above); input_grad: whether backward computes dX.
   virtual FlopCount Flops(bool input_grad) const = 0;
@@ -92,6 +104,9 @@ class Layer {
   std::vector<float> grads_;
   int64_t num_weights_ = 0;
   float l2_ = 0.0f;
+
+ private:
+  std::vector<std::vector<float>> slice_grads_;  // Backward(threads): slices 1.. of the batch
 };
 
 // Factories validate shapes and sizes; errors name the layer and the bad value.

@@ -27,7 +27,10 @@ class Optimizer {
  public:
   virtual ~Optimizer() = default;
   // Applies one update from the gradients currently held by `model`'s layers.
-  virtual void Step(Sequential& model) = 0;
+  void Step(Sequential& model) { Step(model, 1); }
+  // The same on up to `threads` OpenMP threads; the update is elementwise, so the result does
+  // not depend on the thread count.
+  virtual void Step(Sequential& model, int threads) = 0;
   // Drops all state (moments, step count): the next Step starts fresh.
   virtual void Reset() = 0;
   // FLOPs one Step costs per parameter (for the ledger).

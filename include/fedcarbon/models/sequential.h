@@ -1,7 +1,10 @@
 // Sequential: an ordered stack of layers with flat parameter get/set (what travels on the wire
 // and what FedAvg averages), forward/backward, and exact FLOP counts.
 //
-// Ownership: owns its layers. Threading: one caller at a time.
+// Ownership: owns its layers. Threading: one caller at a time. With `threads` > 1 the batch is
+// split into contiguous sample slices, one per OpenMP thread, each running every layer (one
+// parallel region for Forward, one for Backward); the slices' parameter gradients are summed in
+// slice order, so results are bit-identical for a given thread count.
 // NOTE(contract): the methods below are what server/, client/ and sim/experiment rely on; the
 // layer machinery behind them is free to change.
 #pragma once
@@ -61,8 +64,9 @@ class Sequential {
   // x.size() != n * input_dim, or an invalid layer chain.
   Result<std::span<const float>> Forward(std::span<const float> x, int64_t n, int threads = 1);
   // Backward from dlogits [n, num_classes] of the last Forward; overwrites every layer's grads
-  // with the data-loss gradient. Errors when no Forward preceded or sizes differ.
-  Status Backward(std::span<const float> dlogits, int threads = 1);
+  // with the data-loss gradient. Uses the Forward's slices (and so its thread count). Errors
+  // when no Forward preceded or sizes differ.
+  Status Backward(std::span<const float> dlogits);
 
   // L2 regularisation (Keras semantics, weights only): sum over layers of l2 * sum(W^2), and
   // grads_W += 2 * l2 * W. RegularizationFlops(): FLOPs of one training step's regularisation,
@@ -76,15 +80,23 @@ class Sequential {
   const std::vector<std::unique_ptr<Layer>>& layers() const { return layers_; }
 
  private:
+  // One thread's share of a batch: its activations, activation gradients and (slices > 0) its
+  // parameter gradients, summed into the layers' grads in slice order after Backward.
+  struct Slice {
+    std::vector<std::vector<float>> acts;     // acts[i]: layer i's output, [n_slice, out]
+    std::vector<float> grad_a, grad_b;        // ping-pong activation gradients
+    std::vector<std::vector<float>> dparams;  // dparams[i]: [layer i num_params]
+  };
+
   std::string name_;
   std::vector<std::unique_ptr<Layer>> layers_;
   int64_t input_dim_;
   Status valid_;
-  // Activations of the last Forward: acts_[i] is layer i's output, [n, out.size()].
-  std::vector<std::vector<float>> acts_;
-  std::vector<float> grad_a_, grad_b_;  // ping-pong buffers for activation gradients
+  std::vector<Slice> slices_;
+  std::vector<float> logits_;  // [n, classes] of the last Forward
   const float* last_x_ = nullptr;
   int64_t last_n_ = 0;
+  int last_slices_ = 0;
 };
 
 }  // namespace fedcarbon::models
