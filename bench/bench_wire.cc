@@ -54,6 +54,7 @@ double BestMemcpySeconds(const std::vector<float>& src, std::vector<float>& dst)
 }
 
 void BM_Memcpy(benchmark::State& state) {
+  wire::TuneAllocatorForLargeFrames();  // as fedcarbon-server and fedcarbon-client do
   auto model = fedcarbon::models::MakeModel("cnn", 1);
   const std::vector<float> src = (*model)->GetParams();
   std::vector<float> dst(src.size());
@@ -67,6 +68,7 @@ BENCHMARK(BM_Memcpy)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // range(0): 0 inproc, 1 tcp; range(1): encoding.
 void BM_MessagePath(benchmark::State& state) {
+  wire::TuneAllocatorForLargeFrames();  // as fedcarbon-server and fedcarbon-client do
   const bool tcp = state.range(0) == 1;
   const auto encoding = static_cast<wire::Encoding>(state.range(1));
   auto model = fedcarbon::models::MakeModel("cnn", 1);

@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 
 #include "fedcarbon/client/worker.h"
+#include "fedcarbon/wire/messages.h"
 
 namespace {
 std::atomic<bool> g_stop{false};  // set by SIGINT/SIGTERM; the only global, as signals require
@@ -35,6 +36,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   spdlog::set_level(spdlog::level::from_str(log_level));
 
+  fedcarbon::wire::TuneAllocatorForLargeFrames();
   struct sigaction sa {};
   sa.sa_handler = OnSignal;
   sigemptyset(&sa.sa_mask);

@@ -223,9 +223,19 @@ Status DecodeWeights(const proto::Weights& w, int64_t expected_params, std::span
       if (data.size() != 4 * n)
         return Status::Error("weights: fp32 payload is " + std::to_string(data.size()) +
                              " bytes, expected " + std::to_string(4 * n));
-      std::memcpy(out.data(), data.data(), data.size());
-      if (int64_t bad = FirstNonFinite(out); bad >= 0)
-        return Status::Error("weights: value " + std::to_string(bad) + " is NaN or Inf");
+      // One pass: copy and check together (the bytes are unaligned little-endian floats).
+      uint32_t bad = 0;
+      const char* src = data.data();
+      auto* dst = reinterpret_cast<uint32_t*>(out.data());
+      for (uint64_t i = 0; i < n; ++i) {
+        uint32_t bits;
+        std::memcpy(&bits, src + 4 * i, 4);
+        bad |= !FiniteBits(bits);
+        dst[i] = bits;
+      }
+      if (bad)
+        return Status::Error("weights: value " + std::to_string(FirstNonFinite(out)) +
+                             " is NaN or Inf");
       return Status::OK();
     }
     case proto::ENCODING_FP16: {

@@ -2,6 +2,10 @@
 #include "fedcarbon/wire/messages.h"
 
 #include <limits>
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <string>
 
 namespace fedcarbon::wire {
@@ -26,6 +30,13 @@ Status ParseFrame(const void* data, size_t size, proto::Message* out) {
                          ", expected " + std::to_string(kProtocolVersion));
   if (out->body_case() == proto::Message::BODY_NOT_SET) return Status::Error("message has no body");
   return Status::OK();
+}
+
+void TuneAllocatorForLargeFrames() {
+#if defined(__GLIBC__)
+  mallopt(M_MMAP_THRESHOLD, 256 << 20);
+  mallopt(M_TRIM_THRESHOLD, 512 << 20);
+#endif
 }
 
 const char* BodyName(const proto::Message& m) {

@@ -8,6 +8,7 @@
 
 #include "fedcarbon/config/config.h"
 #include "fedcarbon/server/coordinator.h"
+#include "fedcarbon/wire/messages.h"
 
 namespace {
 std::atomic<bool> g_stop{false};  // set by SIGINT/SIGTERM; the only global, as signals require
@@ -30,6 +31,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   spdlog::set_level(spdlog::level::from_str(log_level));
 
+  fedcarbon::wire::TuneAllocatorForLargeFrames();
   auto cfg = fedcarbon::config::Load(config_path, overrides);
   if (!cfg.ok()) {
     spdlog::error("{}", cfg.status().message());

@@ -26,6 +26,12 @@ zmq::message_t ToFrame(const proto::Message& m);
 // problem ("frame of 12 bytes does not parse as a Message", "protocol version 7, expected 1").
 Status ParseFrame(const void* data, size_t size, proto::Message* out);
 
+// Keeps large allocations (frames, weight buffers of megabytes) on the heap and retained for
+// reuse instead of fresh mmap()s that are page-faulted and zeroed on every message (glibc's
+// default for blocks above its mmap threshold). Processes that move model weights call this once
+// at start (fedcarbon-server, fedcarbon-client, bench_wire). No-op outside glibc.
+void TuneAllocatorForLargeFrames();
+
 // "hello", "train_result", ... (for logs); "none" when no body is set.
 const char* BodyName(const proto::Message& m);
 
