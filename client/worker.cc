@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <deque>
@@ -184,6 +185,9 @@ class Worker {
 
   Status ApplyWelcome(const wire::proto::Message& m) {
     std::vector<int> ids(m.welcome().client_ids().begin(), m.welcome().client_ids().end());
+    std::sort(ids.begin(), ids.end());
+    if (trainer_->clients() == ids && ids_applied_) return Status::OK();  // a repeated Welcome
+    ids_applied_ = true;
     FEDCARBON_RETURN_IF_ERROR(trainer_->SetClients(ids));
     spdlog::info("worker {} hosts {} clients (run {})", o_.worker_id, ids.size(), run_id_);
     SendHeartbeat(false);  // ready
@@ -321,6 +325,7 @@ class Worker {
   config::ExperimentConfig cfg_;
   std::unique_ptr<LocalTrainer> trainer_;
   std::deque<Incoming> queue_;
+  bool ids_applied_ = false;
   uint32_t newest_round_ = 0;
   double heartbeat_s_ = 2.0;
   Clock::time_point last_heard_{};

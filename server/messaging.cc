@@ -106,6 +106,12 @@ void Coordinator::HandleHello(const std::string& identity, const wire::proto::Me
   }
   const std::string worker_id = h.worker_id().empty() ? PrintableId(identity) : h.worker_id();
   bool is_new = false;
+  const int known = [&] {
+    for (size_t i = 0; i < registry_.workers().size(); ++i)
+      if (registry_.workers()[i].worker_id == worker_id) return static_cast<int>(i);
+    return -1;
+  }();
+  const bool was_alive = known >= 0 && registry_.workers()[known].state == WorkerState::kAlive;
   const int w = registry_.Register(worker_id, identity, h.host(), h.pid(), h.capacity(),
                                    std::max<uint32_t>(h.threads(), 1), Clock::now(), &is_new);
   ready_.resize(registry_.workers().size(), false);
@@ -113,13 +119,15 @@ void Coordinator::HandleHello(const std::string& identity, const wire::proto::Me
     spdlog::info("worker {} joined from {} (pid {}, capacity {}, {} threads)", worker_id, h.host(),
                  h.pid(), h.capacity() ? std::to_string(h.capacity()) : "any", h.threads());
   if (!registry_.assigned()) return;  // join phase: the Welcome follows the assignment
-  ready_[w] = false;
   const std::vector<int> changed = registry_.Readmit(w);
-  SendWelcome(w);
+  SendWelcome(w);  // again for a repeated Hello (its earlier Welcome may have crossed a retry)
   for (int other : changed)
     if (other != w) SendWelcome(other);
-  spdlog::info("worker {} {} and hosts {} clients", worker_id, is_new ? "admitted" : "rejoined",
-               registry_.workers()[w].clients.size());
+  if (is_new || !was_alive || !changed.empty()) {
+    ready_[w] = false;
+    spdlog::info("worker {} {} and hosts {} clients", worker_id, is_new ? "admitted" : "rejoined",
+                 registry_.workers()[w].clients.size());
+  }
 }
 
 void Coordinator::HandleHeartbeat(int worker) {

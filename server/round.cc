@@ -98,6 +98,11 @@ Status Coordinator::RunRound(int round) {
                       std::chrono::milliseconds(options_.poll_slice_ms)));
   }
   const double collect_s = Seconds(Clock::now() - round_start);
+  if (Stopping()) {  // interrupted: the round is abandoned, not recorded
+    mean_->Clear();
+    round_.reset();
+    return Status::OK();
+  }
   for (const auto& [client, p] : round_->pending) {
     spdlog::warn("round {}: client {} (worker {}) dropped: no valid result within {:.1f} s", round,
                  client, registry_.workers()[p.worker].worker_id, cfg_.federation.round_timeout_s);
