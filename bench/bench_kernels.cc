@@ -102,7 +102,7 @@ BENCHMARK(BM_Conv1)->Apply(LayerArgs);
 BENCHMARK(BM_Conv2)->Apply(LayerArgs);
 BENCHMARK(BM_Dense)->Apply(LayerArgs);
 
-// A whole training step of a named model: forward, loss, backward, L2, SGD update.
+// A whole training step of a named model: forward, loss, backward, SGD update (with the L2 terms).
 void BM_TrainStep(benchmark::State& state, const char* name) {
   const int64_t n = state.range(0);
   const int threads = static_cast<int>(state.range(1));
@@ -121,7 +121,6 @@ void BM_TrainStep(benchmark::State& state, const char* name) {
     benchmark::DoNotOptimize(
         fm::SoftmaxCrossEntropy(logits, labels, 10, 1.0f / static_cast<float>(n), dlogits));
     benchmark::DoNotOptimize(model->Backward(dlogits));
-    model->AddRegularizationGrad();
     opt->Step(*model, threads);
   }
   const double per_step = static_cast<double>(model->FlopsPerSample().total()) * n +

@@ -14,25 +14,24 @@ namespace {
 
 constexpr int64_t kGrain = 1 << 15;  // parameters per thread, at least
 
-// Calls f(params, grads, size, state_offset) on contiguous pieces of every layer's parameters,
-// spread over up to `threads` threads. The updates are
-// plain loops of correctly rounded operations (+, *, /, sqrt; the module builds with
-// -fno-math-errno so sqrt vectorises), so results do not depend on data alignment. (Eigen's
-// AVX-512 sqrt is an approximation under EIGEN_FAST_MATH and its scalar tail is exact, which made
-// the result depend on where the heap put the buffers.)
+// Calls f(params, grads, size, state_offset, decay) on contiguous pieces of every layer's
+// parameters, spread over up to `threads` threads. decay = weight_decay + 2 * l2 on a layer's
+// weights (its L2 term, fused here to save a pass over the parameters), weight_decay on biases.
 template <class F>
-void ForEachParamBlock(Sequential& model, int threads, F&& f) {
+void ForEachParamBlock(Sequential& model, int threads, float weight_decay, F&& f) {
   const int64_t total = model.num_params();
   internal::ParallelParts(
       internal::PartsFor(threads, total, kGrain), total, [&](int, int64_t b, int64_t e) {
         int64_t off = 0;
         for (auto& l : model.layers()) {
-          const int64_t np = l->num_params();
-          const int64_t lo = std::max(b, off), hi = std::min(e, off + np);
-          if (lo < hi) {
-            f(l->params().data() + (lo - off), l->grads().data() + (lo - off), hi - lo, lo);
+          const int64_t bounds[3] = {off, off + l->num_weights(), off + l->num_params()};
+          for (int part = 0; part < 2; ++part) {  // weights, then bias
+            const int64_t lo = std::max(b, bounds[part]), hi = std::min(e, bounds[part + 1]);
+            if (lo >= hi) continue;
+            const float decay = weight_decay + (part == 0 ? 2.0f * l->l2() : 0.0f);
+            f(l->params().data() + (lo - off), l->grads().data() + (lo - off), hi - lo, lo, decay);
           }
-          off += np;
+          off += l->num_params();
         }
       });
 }
@@ -47,19 +46,20 @@ class Sgd final : public Optimizer {
     if (o_.momentum > 0.0f && static_cast<int64_t>(v_.size()) != model.num_params()) {
       v_.assign(static_cast<size_t>(model.num_params()), 0.0f);
     }
-    const float lr = o_.lr, mu = o_.momentum, wd = o_.weight_decay;
-    ForEachParamBlock(model, threads,
-                      [&](float* __restrict w, const float* __restrict g, int64_t n, int64_t off) {
-                        if (mu > 0.0f) {
-                          float* __restrict v = v_.data() + off;
-                          for (int64_t i = 0; i < n; ++i) {
-                            v[i] = mu * v[i] + (g[i] + wd * w[i]);
-                            w[i] -= lr * v[i];
-                          }
-                        } else {
-                          for (int64_t i = 0; i < n; ++i) w[i] -= lr * (g[i] + wd * w[i]);
-                        }
-                      });
+    const float lr = o_.lr, mu = o_.momentum;
+    ForEachParamBlock(
+        model, threads, o_.weight_decay,
+        [&](float* __restrict w, const float* __restrict g, int64_t n, int64_t off, float wd) {
+          if (mu > 0.0f) {
+            float* __restrict v = v_.data() + off;
+            for (int64_t i = 0; i < n; ++i) {
+              v[i] = mu * v[i] + (g[i] + wd * w[i]);
+              w[i] -= lr * v[i];
+            }
+          } else {
+            for (int64_t i = 0; i < n; ++i) w[i] -= lr * (g[i] + wd * w[i]);
+          }
+        });
   }
   void Reset() override { v_.clear(); }
   int FlopsPerParam() const override {
@@ -88,18 +88,18 @@ class Adam final : public Optimizer {
     const double b2t = std::pow(static_cast<double>(o_.beta2), static_cast<double>(t_));
     const float lr_t = static_cast<float>(o_.lr * std::sqrt(1.0 - b2t) / (1.0 - b1t));
     const float b1 = o_.beta1, b2 = o_.beta2, eps = o_.epsilon;
-    const float wd = o_.weight_decay;
-    ForEachParamBlock(model, threads,
-                      [&](float* __restrict w, const float* __restrict g, int64_t n, int64_t off) {
-                        float* __restrict m = m_.data() + off;
-                        float* __restrict v = v_.data() + off;
-                        for (int64_t i = 0; i < n; ++i) {
-                          const float gi = g[i] + wd * w[i];
-                          m[i] = b1 * m[i] + (1.0f - b1) * gi;
-                          v[i] = b2 * v[i] + (1.0f - b2) * gi * gi;
-                          w[i] -= lr_t * m[i] / (std::sqrt(v[i]) + eps);
-                        }
-                      });
+    ForEachParamBlock(
+        model, threads, o_.weight_decay,
+        [&](float* __restrict w, const float* __restrict g, int64_t n, int64_t off, float wd) {
+          float* __restrict m = m_.data() + off;
+          float* __restrict v = v_.data() + off;
+          for (int64_t i = 0; i < n; ++i) {
+            const float gi = g[i] + wd * w[i];
+            m[i] = b1 * m[i] + (1.0f - b1) * gi;
+            v[i] = b2 * v[i] + (1.0f - b2) * gi * gi;
+            w[i] -= lr_t * m[i] / (std::sqrt(v[i]) + eps);
+          }
+        });
   }
   void Reset() override {
     m_.clear();

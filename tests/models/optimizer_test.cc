@@ -66,6 +66,22 @@ TEST(SgdTest, MomentumAndWeightDecay) {
   EXPECT_NEAR(m->GetParams()[0], before - 0.1 * (0.1 + 0.01 * before), 1e-6);
 }
 
+TEST(SgdTest, AppliesTheLayersL2OnWeightsOnly) {
+  auto m = Tiny();
+  m->layers()[0]->set_l2(0.25f);
+  OptimizerOptions o;
+  o.name = "sgd";
+  o.lr = 0.1f;
+  auto opt = MakeOptimizer(o).value();
+  SetGrads(*m, kGrad);
+  opt->Step(*m, /*threads=*/2);
+  const auto p = m->GetParams();
+  // Weights: g + 2 * l2 * w; the bias: g alone.
+  EXPECT_FLOAT_EQ(p[0], 1.0f - 0.1f * (0.1f + 0.5f * 1.0f));
+  EXPECT_FLOAT_EQ(p[1], -2.0f - 0.1f * (-0.2f + 0.5f * -2.0f));
+  EXPECT_FLOAT_EQ(p[2], 0.5f - 0.1f * 0.3f);
+}
+
 TEST(AdamTest, TwoStepsMatchKerasFormula) {
   auto m = Tiny();
   OptimizerOptions o;  // adam, lr 1e-3, betas .9/.999, eps 1e-7

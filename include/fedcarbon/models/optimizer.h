@@ -26,7 +26,9 @@ struct OptimizerOptions {
 class Optimizer {
  public:
   virtual ~Optimizer() = default;
-  // Applies one update from the gradients currently held by `model`'s layers.
+  // Applies one update from the gradients currently held by `model`'s layers (the data-loss
+  // gradient from Sequential::Backward) plus each layer's L2 term 2 * l2 * W on its weights,
+  // added in the same pass over the parameters (so do not also call AddRegularizationGrad).
   void Step(Sequential& model) { Step(model, 1); }
   // The same on up to `threads` OpenMP threads; the update is elementwise, so the result does
   // not depend on the thread count.

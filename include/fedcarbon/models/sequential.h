@@ -69,8 +69,10 @@ class Sequential {
   Status Backward(std::span<const float> dlogits);
 
   // L2 regularisation (Keras semantics, weights only): sum over layers of l2 * sum(W^2), and
-  // grads_W += 2 * l2 * W. RegularizationFlops(): FLOPs of one training step's regularisation,
-  // 4 per regularised weight (square-accumulate for the loss, multiply-add for the gradient).
+  // grads_W += 2 * l2 * W. Training does not call AddRegularizationGrad: Optimizer::Step adds
+  // the same term in its own pass; it is here for gradient checks and custom loops.
+  // RegularizationFlops(): FLOPs of one training step's regularisation, 4 per regularised weight
+  // (square-accumulate for the loss, multiply-add for the gradient).
   double RegularizationLoss() const;
   void AddRegularizationGrad();
   uint64_t RegularizationFlops() const;
