@@ -202,13 +202,28 @@ Status Sequential::Backward(std::span<const float> dlogits) {
   return Status::OK();
 }
 
-double Sequential::RegularizationLoss() const {
+double Sequential::RegularizationLoss(int threads) const {
+  // Each part sums l2 * W^2 over its share of every regularised layer's weights; the parts'
+  // sums are added in part order (deterministic for a given thread count).
+  constexpr int64_t kGrain = 1 << 16;
+  int64_t total_weights = 0;
+  for (const auto& l : layers_) total_weights += l->l2() != 0.0f ? l->num_weights() : 0;
+  const int parts = internal::PartsFor(threads, total_weights, kGrain);
+  std::vector<double> sums(static_cast<size_t>(parts), 0.0);
+  internal::ParallelParts(parts, total_weights, [&](int p, int64_t b, int64_t e) {
+    int64_t off = 0;
+    for (const auto& l : layers_) {
+      if (l->l2() == 0.0f) continue;
+      const int64_t lo = std::max(b, off), hi = std::min(e, off + l->num_weights());
+      if (lo < hi) {
+        sums[p] += static_cast<double>(l->l2()) *
+                   internal::SumSquares(l->params().data() + (lo - off), hi - lo);
+      }
+      off += l->num_weights();
+    }
+  });
   double total = 0.0;
-  for (const auto& l : layers_) {
-    if (l->l2() == 0.0f) continue;
-    const double sq = internal::SumSquares(l->params().data(), l->num_weights());
-    total += static_cast<double>(l->l2()) * sq;
-  }
+  for (double v : sums) total += v;
   return total;
 }
 

@@ -130,7 +130,7 @@ Result<TrainStats> Train(Sequential& model, Optimizer& opt, const DataView& data
       if (!loss.ok()) return loss.status();
       FEDCARBON_RETURN_IF_ERROR(
           model.Backward(std::span<const float>(dlogits.data(), b * classes)));
-      double extra = model.RegularizationLoss();  // its gradient is added by opt.Step
+      double extra = model.RegularizationLoss(opts.threads);  // opt.Step adds its gradient
       if (prox) extra += AddProx(model, opts.prox_mu, opts.prox_center);
       opt.Step(model, opts.threads);
       loss_sum += loss->sum_loss + static_cast<double>(b) * extra;

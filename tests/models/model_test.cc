@@ -239,6 +239,7 @@ TEST(SequentialTest, RegularizationMatchesHandComputation) {
     if (l->l2() > 0) reg_weights += l->num_weights();
   }
   EXPECT_NEAR(m->RegularizationLoss(), expect, 1e-5 * expect);
+  EXPECT_NEAR(m->RegularizationLoss(/*threads=*/2), expect, 1e-5 * expect);
   EXPECT_EQ(reg_weights, 1663370ULL - 32 - 64 - 512 - 10);
   EXPECT_EQ(m->RegularizationFlops(), 4 * reg_weights);
   // Gradient: grads_W += 2 * l2 * W on weights only.

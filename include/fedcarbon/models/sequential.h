@@ -73,7 +73,7 @@ class Sequential {
   // the same term in its own pass; it is here for gradient checks and custom loops.
   // RegularizationFlops(): FLOPs of one training step's regularisation, 4 per regularised weight
   // (square-accumulate for the loss, multiply-add for the gradient).
-  double RegularizationLoss() const;
+  double RegularizationLoss(int threads = 1) const;
   void AddRegularizationGrad();
   uint64_t RegularizationFlops() const;
 
