@@ -26,6 +26,9 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   app.add_option("--id", o.worker_id, "worker id (default HOST-PID-RANDOM)");
+  app.add_option("--data", o.data_dir,
+                 "Fashion-MNIST folder on this host (default: the run config's data.path, else "
+                 "$FEDCARBON_DATA, else /usr/share/datasets/fashion-mnist)");
   app.add_option("--hello-timeout", o.hello_timeout_s, "seconds to wait for a Welcome")
       ->capture_default_str();
   app.add_option("--silence-timeout", o.silence_timeout_s,

@@ -165,6 +165,7 @@ class Worker {
         st.ok() ? config::FromJson(json) : Result<config::ExperimentConfig>(st);
     if (cfg.ok()) {
       cfg_ = *cfg;
+      if (!o_.data_dir.empty()) cfg_.data.path = o_.data_dir;
       heartbeat_s_ = cfg_.runtime.heartbeat_s;
       auto trainer = LocalTrainer::Create(cfg_, o_.threads, o_.train_set);
       if (trainer.ok()) {
@@ -241,45 +242,8 @@ class Worker {
       SendError(round, st.message());
       return;
     }
-    // Size first with every late field present (fixed width), then fill in the real values.
-    wire::proto::Activity* a = r->mutable_activity();
-    a->set_flops(act.flops);
-    a->set_samples(static_cast<uint64_t>(act.samples));
-    a->set_bytes_down(in.bytes);
-    a->set_bytes_up(1);
-    a->set_compute_s(act.compute_s);
-    a->set_wall_s(0.0);
-    const energy::ResolvedTarget& target = trainer_->Target(client);
-    wire::proto::EnergyReport* e = r->mutable_energy();
-    e->set_device(target.device.name);
-    e->set_country(target.country.iso3);
-    e->set_pue(target.pue);
-    e->set_network(target.network.name);
-    e->set_compute_s(0);
-    e->set_comm_s(0);
-    e->set_compute_energy_kwh(0);
-    e->set_comm_energy_kwh(0);
-    e->set_energy_kwh(0);
-    e->set_carbon_intensity_g_per_kwh(0);
-    e->set_emissions_kg(0);
-    const size_t size = reply.ByteSizeLong();
     act.bytes_down = in.bytes;
-    act.bytes_up = size;
-    a->set_bytes_up(size);
-    act.wall_s = std::chrono::duration<double>(Clock::now() - t0).count();
-    a->set_wall_s(act.wall_s);
-    auto cost = trainer_->Price(client, act);
-    if (cost.ok()) {
-      e->set_compute_s(cost->compute_s);
-      e->set_comm_s(cost->comm_s);
-      e->set_compute_energy_kwh(cost->compute_energy_kwh);
-      e->set_comm_energy_kwh(cost->comm_energy_kwh);
-      e->set_energy_kwh(cost->energy_kwh);
-      e->set_carbon_intensity_g_per_kwh(cost->carbon_intensity_g_per_kwh);
-      e->set_emissions_kg(cost->emissions_kg);
-    }
-    if (reply.ByteSizeLong() != size)  // cannot happen: every late field is fixed-width
-      spdlog::error("TrainResult size changed while filling it in");
+    FinishTrainResult(*trainer_, client, act, t0, &reply);
     Send(reply);
     ++stats_.jobs;
     last_heard_ = Clock::now();  // the coordinator gets a fresh silence window after a job

@@ -6,6 +6,9 @@
 
 #include <gtest/gtest.h>
 
+#include "fedcarbon/energy/catalog.h"
+#include "fedcarbon/energy/ledger.h"
+#include "fedcarbon/energy/pricing.h"
 #include "fedcarbon/server/checkpoint.h"
 #include "runtime_test_util.h"
 
@@ -144,6 +147,23 @@ TEST_F(RuntimeProcessTest, ShortMlpRunImprovesAccuracyAndRecordsRoundsLedgerAndS
   EXPECT_EQ(clients, 9);
   EXPECT_EQ(ledger_up, sum_up);
   EXPECT_EQ(ledger_down, sum_down);
+
+  // Each client priced itself on its own device and country: re-pricing the recorded activity
+  // gives the recorded cost.
+  auto rows = energy::ReadLedger(dir_ + "/out/ledger.csv");
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  auto catalog = energy::Catalog::Default();
+  ASSERT_TRUE(catalog.ok());
+  for (const energy::LedgerRow& row : *rows) {
+    if (row.role != "client") continue;
+    auto cost =
+        energy::Price(*catalog, row.activity, {row.device, row.country_iso_code, row.network, 0.0});
+    ASSERT_TRUE(cost.ok()) << cost.status().ToString();
+    EXPECT_DOUBLE_EQ(cost->energy_kwh, row.cost.energy_kwh);
+    EXPECT_DOUBLE_EQ(cost->emissions_kg, row.cost.emissions_kg);
+    EXPECT_GT(row.cost.comm_energy_kwh, 0.0);
+    EXPECT_GT(row.activity.flops, 0u);
+  }
 
   auto ck = server::ReadCheckpoint(dir_ + "/out/checkpoint.bin");
   ASSERT_TRUE(ck.ok()) << ck.status().ToString();

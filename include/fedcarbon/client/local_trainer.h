@@ -11,6 +11,7 @@
 // Threading: one thread at a time; Train uses `threads` OpenMP threads.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -27,6 +28,7 @@
 #include "fedcarbon/models/train.h"
 
 namespace fedcarbon::wire::proto {
+class Message;
 class TrainRequest;
 class TrainResult;
 }  // namespace fedcarbon::wire::proto
@@ -84,5 +86,12 @@ class LocalTrainer {
   std::vector<std::string> devices_, countries_;   // per client id, from cfg.clients
   std::map<int, energy::ResolvedTarget> targets_;  // hosted clients only
 };
+
+// Completes the TrainResult in `reply` (weights etc. already set): its activity (with `activity`'s
+// flops, samples, compute_s and bytes_down; bytes_up = the exact size of the finished message;
+// wall_s since `start`) and the client's EnergyReport priced on its own device and country. The
+// late fields are fixed-width, so the message is sized once with placeholders, then filled in.
+void FinishTrainResult(const LocalTrainer& trainer, int client, energy::Activity activity,
+                       std::chrono::steady_clock::time_point start, wire::proto::Message* reply);
 
 }  // namespace fedcarbon::client

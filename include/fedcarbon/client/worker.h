@@ -21,13 +21,14 @@
 namespace fedcarbon::client {
 
 struct WorkerOptions {
-  std::string connect;                       // required: tcp://HOST:PORT of the coordinator
-  int capacity = 0;                          // most virtual clients to host; 0 = no limit
-  int threads = 1;                           // OpenMP threads per local training job
-  std::string worker_id;                     // empty: HOST-PID-RANDOM
-  double hello_timeout_s = 120.0;            // give up when no Welcome arrives within this
-  double hello_retry_s = 2.0;                // resend the Hello on a fresh socket this often
-  double silence_timeout_s = 120.0;          // exit when the coordinator is silent this long
+  std::string connect;               // required: tcp://HOST:PORT of the coordinator
+  int capacity = 0;                  // most virtual clients to host; 0 = no limit
+  int threads = 1;                   // OpenMP threads per local training job
+  std::string worker_id;             // empty: HOST-PID-RANDOM
+  std::string data_dir;              // non-empty: overrides the config's data.path on this host
+  double hello_timeout_s = 120.0;    // give up when no Welcome arrives within this
+  double hello_retry_s = 2.0;        // resend the Hello on a fresh socket this often
+  double silence_timeout_s = 120.0;  // exit when the coordinator is silent this long
   const std::atomic<bool>* stop = nullptr;   // not owned; may be null
   const data::Dataset* train_set = nullptr;  // tests: use this instead of loading (not owned)
 };
