@@ -97,10 +97,15 @@ class Worker {
     next_heartbeat_ = Clock::now() + Secs(heartbeat_s_);
   }
 
-  void SendError(uint32_t round, const std::string& text) {
+  void SendError(uint32_t round, const std::string& text,
+                 const wire::proto::Message* request = nullptr) {
     wire::proto::Message m;
     builder_.Start(&m, round);
     m.mutable_error()->set_message(text);
+    if (request) {
+      m.mutable_error()->set_client_id(request->train_request().client_id());
+      m.mutable_error()->set_request_seq(request->header().seq());
+    }
     Send(m);
   }
 
@@ -239,7 +244,7 @@ class Worker {
         !st.ok()) {
       ++stats_.failed;
       spdlog::error("round {} client {}: {}", round, client, st.message());
-      SendError(round, st.message());
+      SendError(round, st.message(), &m);
       return;
     }
     act.bytes_down = in.bytes;

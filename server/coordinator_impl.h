@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -37,13 +38,21 @@ struct Pending {
   uint64_t bytes_down = 0;  // size of the TrainRequest frame sent
 };
 
+// Requests a worker has at once (one training, one waiting): memory on both sides stays bounded
+// however many of a worker's clients a round selects, and the next job is already there when
+// one finishes.
+inline constexpr int kRequestsInFlightPerWorker = 2;
+
 // Per-round bookkeeping.
 struct RoundState {
   int round = 0;
   Clock::time_point start;
-  std::map<int, Pending> pending;  // client -> request
-  std::vector<float> sent;         // the global weights as the clients decode them
-  double add_s = 0.0;              // time spent adding results into the mean
+  wire::proto::Weights weights;           // the global model as encoded for this round
+  std::map<int, std::deque<int>> queued;  // worker -> selected clients not sent yet
+  std::map<int, int> in_flight;           // worker -> requests sent and not answered
+  std::map<int, Pending> pending;         // client -> request
+  std::vector<float> sent;                // the global weights as the clients decode them
+  double add_s = 0.0;                     // time spent adding results into the mean
   int completed = 0;
   uint64_t bytes_down = 0;
   uint64_t bytes_up = 0;
@@ -79,6 +88,9 @@ class Coordinator {
   // round.cc
   Status RunRound(int round);
   void HandleResult(int worker, const wire::proto::Message& m, size_t frame_bytes);
+  void HandleJobError(int worker, const wire::proto::Message& m);
+  // Sends `worker` its next queued requests, up to kRequestsInFlightPerWorker.
+  void SendQueued(int worker);
   Status RecordRound(int round, const std::vector<int>& selected, double collect_s, double agg_s,
                      uint64_t agg_flops);
   Status EvaluateInitial();

@@ -90,6 +90,7 @@ void Coordinator::Dispatch(const std::string& identity, const zmq::message_t& fr
       spdlog::error("worker {} reports: {}", registry_.workers()[*w].worker_id, text);
       if (!round_ && result_.rounds == 0)  // during startup: the config cannot run
         fatal_ = Status::Error("worker " + registry_.workers()[*w].worker_id + ": " + text);
+      HandleJobError(*w, m);
       return;
     }
     default:

@@ -51,46 +51,33 @@ Status Coordinator::RunRound(int round) {
       DeriveSeed(cfg_.seed,
                  {static_cast<uint64_t>(Stream::kSelection), static_cast<uint64_t>(round)}));
 
-  wire::proto::Weights weights;
-  FEDCARBON_RETURN_IF_ERROR(wire::EncodeWeights(global_, tensor_sizes_, encoding_, false, &weights)
-                                .WithContext("round " + std::to_string(round)));
   RoundState rs;
   rs.round = round;
   rs.start = round_start;
+  FEDCARBON_RETURN_IF_ERROR(
+      wire::EncodeWeights(global_, tensor_sizes_, encoding_, false, &rs.weights)
+          .WithContext("round " + std::to_string(round)));
   if (encoding_ == wire::Encoding::kFp32) {
     rs.sent = global_;
   } else {  // clients train from the decoded (lossy) model; their deltas are relative to it
-    auto sent = wire::DecodeWeights(weights, model_->num_params());
+    auto sent = wire::DecodeWeights(rs.weights, model_->num_params());
     if (!sent.ok()) return sent.status();
     rs.sent = std::move(*sent);
   }
+  for (int c : selected) rs.queued[registry_.WorkerOf(c)].push_back(c);
   round_.emplace(std::move(rs));
-
-  const bool prox = cfg_.federation.strategy == "fedprox";
-  wire::proto::Message m;
-  for (int c : selected) {
-    const int w = registry_.WorkerOf(c);
-    const uint64_t seq = builder_.Start(&m, static_cast<uint32_t>(round));
-    wire::proto::TrainRequest* req = m.mutable_train_request();
-    req->set_client_id(static_cast<uint32_t>(c));
-    req->set_epochs(static_cast<uint32_t>(cfg_.train.local_epochs));
-    req->set_lr(static_cast<float>(cfg_.train.lr));
-    req->set_batch_size(static_cast<uint32_t>(cfg_.train.batch_size));
-    req->set_strategy(cfg_.federation.strategy);
-    req->set_prox_mu(prox ? static_cast<float>(cfg_.federation.fedprox_mu) : 0.0f);
-    req->set_result_encoding(static_cast<wire::proto::Encoding>(encoding_));
-    req->set_allocated_weights(&weights);  // borrowed: released right after serialization
-    uint64_t bytes = 0;
-    Send(w, m, &bytes);
-    (void)req->release_weights();  // ownership stays with `weights`
-    round_->pending[c] = {w, seq, bytes};
-    round_->bytes_down += bytes;
-  }
+  for (const auto& [w, clients] : round_->queued) SendQueued(w);
 
   const auto deadline =
       round_start + std::chrono::duration_cast<Clock::duration>(
                         std::chrono::duration<double>(cfg_.federation.round_timeout_s));
-  while (!round_->pending.empty() && !Stopping()) {
+  auto outstanding = [&] {
+    if (!round_->pending.empty()) return true;
+    for (const auto& [w, clients] : round_->queued)
+      if (!clients.empty()) return true;
+    return false;
+  };
+  while (outstanding() && !Stopping()) {
     const auto left =
         std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     if (left.count() <= 0) break;
@@ -107,6 +94,12 @@ Status Coordinator::RunRound(int round) {
     spdlog::warn("round {}: client {} (worker {}) dropped: no valid result within {:.1f} s", round,
                  client, registry_.workers()[p.worker].worker_id, cfg_.federation.round_timeout_s);
     registry_.MarkSuspect(p.worker);
+  }
+  for (const auto& [w, clients] : round_->queued) {
+    for (int client : clients)
+      spdlog::warn("round {}: client {} (worker {}) dropped: its worker never took the job", round,
+                   client, registry_.workers()[w].worker_id);
+    if (!clients.empty()) registry_.MarkSuspect(w);
   }
 
   const auto agg_start = Clock::now();
@@ -198,6 +191,50 @@ void Coordinator::HandleResult(int worker, const wire::proto::Message& m, size_t
               e.emissions_kg()};
   round_->client_rows.push_back(std::move(row));
   round_->pending.erase(it);
+  --round_->in_flight[worker];
+  SendQueued(worker);
+}
+
+void Coordinator::SendQueued(int worker) {
+  std::deque<int>& queue = round_->queued[worker];
+  int& in_flight = round_->in_flight[worker];
+  const bool prox = cfg_.federation.strategy == "fedprox";
+  wire::proto::Message m;
+  while (!queue.empty() && in_flight < kRequestsInFlightPerWorker) {
+    const int c = queue.front();
+    queue.pop_front();
+    const uint64_t seq = builder_.Start(&m, static_cast<uint32_t>(round_->round));
+    wire::proto::TrainRequest* req = m.mutable_train_request();
+    req->set_client_id(static_cast<uint32_t>(c));
+    req->set_epochs(static_cast<uint32_t>(cfg_.train.local_epochs));
+    req->set_lr(static_cast<float>(cfg_.train.lr));
+    req->set_batch_size(static_cast<uint32_t>(cfg_.train.batch_size));
+    req->set_strategy(cfg_.federation.strategy);
+    req->set_prox_mu(prox ? static_cast<float>(cfg_.federation.fedprox_mu) : 0.0f);
+    req->set_result_encoding(static_cast<wire::proto::Encoding>(encoding_));
+    req->set_allocated_weights(&round_->weights);  // borrowed: released after serialization
+    uint64_t bytes = 0;
+    Send(worker, m, &bytes);
+    (void)req->release_weights();  // ownership stays with the round
+    round_->pending[c] = {worker, seq, bytes};
+    round_->bytes_down += bytes;
+    ++in_flight;
+  }
+}
+
+void Coordinator::HandleJobError(int worker, const wire::proto::Message& m) {
+  if (!round_ || m.header().round() != static_cast<uint32_t>(round_->round) ||
+      !m.error().has_client_id())
+    return;
+  auto it = round_->pending.find(static_cast<int>(m.error().client_id()));
+  if (it == round_->pending.end() || it->second.worker != worker ||
+      it->second.seq != m.error().request_seq())
+    return;
+  spdlog::warn("round {}: client {} dropped: its worker could not train it", round_->round,
+               it->first);
+  round_->pending.erase(it);
+  --round_->in_flight[worker];
+  SendQueued(worker);
 }
 
 Status Coordinator::EvaluateInitial() {
@@ -212,7 +249,7 @@ Status Coordinator::EvaluateInitial() {
 Status Coordinator::RecordRound(int round, const std::vector<int>& selected, double collect_s,
                                 double agg_s, uint64_t agg_flops) {
   RoundState& rs = *round_;
-  const int dropped = static_cast<int>(rs.pending.size());
+  const int dropped = static_cast<int>(selected.size()) - rs.completed;
   const bool last = round == cfg_.federation.rounds;
   const bool evaluate = last || round % std::max(cfg_.federation.eval_every_rounds, 1) == 0;
   std::optional<models::EvalStats> eval;

@@ -146,6 +146,7 @@ TEST(BadMessageTest, MalformedResultsAreRejectedNeverAppliedAndTheRunCompletes) 
   stranger.connect(ep);
 
   int answered = 0, ignored = 0, stranger_sent = 0;
+  bool reported_failure = false;
   const auto deadline = std::chrono::steady_clock::now() + 60s;
   while (server.Running() && std::chrono::steady_clock::now() < deadline) {
     size_t bytes = 0;
@@ -185,10 +186,21 @@ TEST(BadMessageTest, MalformedResultsAreRejectedNeverAppliedAndTheRunCompletes) 
       Send(stranger, valid);
       ++stranger_sent;
     }
+    ++answered;
+    if (req->header().round() == 2 && !reported_failure) {
+      // An honest failure: an Error naming the request frees the client at once (no deadline).
+      wp::Message error;
+      *error.mutable_header() = valid.header();
+      error.mutable_error()->set_message("local training failed");
+      error.mutable_error()->set_client_id(req->train_request().client_id());
+      error.mutable_error()->set_request_seq(req->header().seq());
+      Send(evil, error);
+      reported_failure = true;
+      continue;
+    }
     wp::Message good = valid;
     Seal(good);
     Send(evil, good);
-    ++answered;
   }
   ASSERT_EQ(server.Wait(30s), 0) << ReadFile(dir + "/server.log");
   EXPECT_EQ(worker.Wait(10s), 0);
@@ -201,12 +213,14 @@ TEST(BadMessageTest, MalformedResultsAreRejectedNeverAppliedAndTheRunCompletes) 
   // Per answered request: garbage + 9 bad results + a welcome; plus the stranger's message.
   EXPECT_EQ(s["rejected_messages"].get<int>(), answered * 11 + stranger_sent)
       << ReadFile(dir + "/server.log");
-  EXPECT_EQ(s["dropped"], 2) << "the ignored round ends at its deadline";
+  EXPECT_EQ(s["dropped"], 3) << "one failed job, and the ignored round ends at its deadline";
   EXPECT_GT(s["final_accuracy"].get<double>(), s["initial_accuracy"].get<double>());
   const auto rounds = ReadCsv(dir + "/out/rounds.csv");
   ASSERT_EQ(rounds.size(), 4u);
-  EXPECT_EQ(rounds[1][2], "4");  // all four results accepted in rounds 1-2
-  EXPECT_EQ(rounds[2][2], "4");
+  EXPECT_EQ(rounds[1][2], "4");  // all four results accepted in round 1
+  EXPECT_EQ(rounds[2][2], "3");  // the failed job is dropped in round 2 ...
+  EXPECT_EQ(rounds[2][3], "1");
+  EXPECT_LT(std::stod(rounds[2][Column(rounds, "collect_s")]), 3.0) << "... without waiting";
   EXPECT_EQ(rounds[3][2], "2");
   EXPECT_EQ(rounds[3][3], "2");
   auto ck = server::ReadCheckpoint(dir + "/out/checkpoint.bin");  // validates every value finite

@@ -1,8 +1,11 @@
 // The coordinator: runs one federated experiment over a ZeroMQ ROUTER socket.
 //
 // Waits for client workers until every client id is hosted, then per round selects clients,
-// sends TrainRequests, collects TrainResults until all arrive or federation.round_timeout_s
-// passes, aggregates, evaluates on the test set and records the round. Writes into out_dir:
+// sends TrainRequests (at most two outstanding per worker, the next one sent as a result comes
+// back, so memory stays bounded with hundreds of clients per worker), collects TrainResults until
+// all arrive or federation.round_timeout_s passes, aggregates, evaluates on the test set and
+// records the round. A worker's Error naming a request drops that client at once; a result that
+// fails validation is rejected and the client stays outstanding until the deadline. Writes into out_dir:
 //   endpoint      the bound endpoint (tcp://127.0.0.1:41234), written as soon as it is bound
 //   config.json   the full config of the run
 //   rounds.csv    round,selected,completed,dropped,accuracy,loss,bytes_down,bytes_up,wall_s,
