@@ -34,6 +34,10 @@ int main(int argc, char** argv) {
   app.add_option("--silence-timeout", o.silence_timeout_s,
                  "exit when the coordinator is silent this long")
       ->capture_default_str();
+  app.add_option("--curve-server-key", o.curve_server_key,
+                 "CURVE: the coordinator's public key (Z85 or its .pub file)");
+  app.add_option("--curve-key", o.curve_key_file,
+                 "CURVE: this worker's key file (its public key must be on the server's list)");
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error, off")
       ->capture_default_str();
   CLI11_PARSE(app, argc, argv);

@@ -17,6 +17,7 @@
 #include "fedcarbon.pb.h"
 #include "fedcarbon/client/local_trainer.h"
 #include "fedcarbon/config/config.h"
+#include "fedcarbon/wire/curve.h"
 #include "fedcarbon/wire/messages.h"
 
 namespace fedcarbon::client {
@@ -51,6 +52,7 @@ class Worker {
   }
 
   Result<WorkerStats> Run() {
+    FEDCARBON_RETURN_IF_ERROR(SetupCurve());
     FEDCARBON_RETURN_IF_ERROR(WaitWelcome());
     if (stats_.shutdown_reason.size()) return stats_;
     FEDCARBON_RETURN_IF_ERROR(Serve());
@@ -60,9 +62,26 @@ class Worker {
  private:
   bool Stopping() const { return o_.stop && o_.stop->load(); }
 
+  Status SetupCurve() {
+    if (o_.curve_server_key.empty()) return Status::OK();
+    auto server = wire::ReadPublicKey(o_.curve_server_key);
+    if (!server.ok()) return server.status().WithContext("--curve-server-key");
+    auto keys = o_.curve_key_file.empty() ? wire::GenerateCurveKeyPair()
+                                          : wire::ReadCurveKeyFile(o_.curve_key_file);
+    if (!keys.ok()) return keys.status();
+    curve_server_ = *server;
+    curve_ = *keys;
+    return Status::OK();
+  }
+
   void Reconnect() {
     socket_ = std::make_unique<zmq::socket_t>(ctx_, zmq::socket_type::dealer);
     socket_->set(zmq::sockopt::linger, 0);
+    if (curve_) {
+      socket_->set(zmq::sockopt::curve_serverkey, curve_server_);
+      socket_->set(zmq::sockopt::curve_publickey, curve_->public_key);
+      socket_->set(zmq::sockopt::curve_secretkey, curve_->secret_key);
+    }
     socket_->set(zmq::sockopt::maxmsgsize, static_cast<int64_t>(wire::kMaxFrameBytes));
     socket_->set(zmq::sockopt::routing_id, o_.worker_id + "#" + std::to_string(++attempt_));
     socket_->connect(o_.connect);
@@ -288,6 +307,8 @@ class Worker {
   WorkerOptions o_;
   zmq::context_t ctx_;
   std::unique_ptr<zmq::socket_t> socket_;
+  std::optional<wire::CurveKeyPair> curve_;
+  std::string curve_server_;
   int attempt_ = 0;
   wire::MessageBuilder builder_;
   std::string run_id_;

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <ctime>
 #include <filesystem>
+#include <optional>
 #include <random>
 
 #include <spdlog/spdlog.h>
@@ -105,8 +106,32 @@ Status Coordinator::Setup() {
     if (!rapl_) spdlog::info("{}; the ledger records modelled energy only", why);
   }
 
+  std::optional<wire::CurveKeyPair> curve;
+  if (!options_.curve_key_file.empty()) {
+    auto keys = wire::ReadCurveKeyFile(options_.curve_key_file);
+    if (!keys.ok()) return keys.status();
+    curve = *keys;
+    if (!options_.curve_allow_file.empty()) {
+      auto allowed = wire::ReadPublicKeyList(options_.curve_allow_file);
+      if (!allowed.ok()) return allowed.status();
+      auto auth = wire::CurveAuthenticator::Start(ctx_, *allowed);
+      if (!auth.ok()) return auth.status();
+      authenticator_ = std::move(*auth);
+      spdlog::info("CURVE: {} worker key(s) allowed", allowed->size());
+    } else {
+      spdlog::warn(
+          "CURVE without --curve-allow: traffic is encrypted, but any worker that "
+          "knows the server's public key may join");
+    }
+  } else if (!options_.curve_allow_file.empty()) {
+    return Status::Error("--curve-allow needs --curve-key (the server's key pair)");
+  }
   try {
     socket_ = std::make_unique<zmq::socket_t>(ctx_, zmq::socket_type::router);
+    if (curve) {
+      socket_->set(zmq::sockopt::curve_server, 1);
+      socket_->set(zmq::sockopt::curve_secretkey, curve->secret_key);
+    }
     socket_->set(zmq::sockopt::linger, 0);
     socket_->set(zmq::sockopt::router_handover, 1);
     socket_->set(zmq::sockopt::maxmsgsize, static_cast<int64_t>(wire::kMaxFrameBytes));

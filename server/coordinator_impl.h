@@ -25,6 +25,7 @@
 #include "fedcarbon/server/coordinator.h"
 #include "fedcarbon/server/registry.h"
 #include "fedcarbon/wire/codec.h"
+#include "fedcarbon/wire/curve.h"
 #include "fedcarbon/wire/messages.h"
 
 namespace fedcarbon::server {
@@ -102,6 +103,7 @@ class Coordinator {
   Clock::time_point start_;
 
   zmq::context_t ctx_;
+  std::unique_ptr<wire::CurveAuthenticator> authenticator_;  // with a CURVE allow-list
   std::unique_ptr<zmq::socket_t> socket_;
   wire::MessageBuilder builder_;
   std::string config_json_;

@@ -8,6 +8,7 @@
 
 #include "fedcarbon/config/config.h"
 #include "fedcarbon/server/coordinator.h"
+#include "fedcarbon/wire/curve.h"
 #include "fedcarbon/wire/messages.h"
 
 namespace {
@@ -20,11 +21,17 @@ int main(int argc, char** argv) {
   std::string config_path, out_dir, log_level = "info";
   std::vector<std::string> overrides;
   fedcarbon::server::CoordinatorOptions options;
-  app.add_option("config", config_path, "experiment config (JSON)")->required();
+  std::string keygen;
+  app.add_option("config", config_path, "experiment config (JSON)");
   app.add_option("--bind", options.bind, "ZeroMQ endpoint to bind (tcp://127.0.0.1:* picks a port)")
       ->capture_default_str();
-  app.add_option("--out", out_dir, "output folder (rounds.csv, ledger.csv, summary.json, ...)")
-      ->required();
+  app.add_option("--out", out_dir, "output folder (rounds.csv, ledger.csv, summary.json, ...)");
+  app.add_option("--curve-key", options.curve_key_file,
+                 "CURVE: this server's key file (encrypts; workers need its .pub)");
+  app.add_option("--curve-allow", options.curve_allow_file,
+                 "CURVE: file of worker public keys allowed to join, one per line");
+  app.add_option("--curve-keygen", keygen,
+                 "write a CURVE key pair to PREFIX.key and PREFIX.pub, then exit");
   app.add_option("--set", overrides, "override a config key: --set federation.rounds=5");
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error, off")
       ->capture_default_str();
@@ -32,6 +39,21 @@ int main(int argc, char** argv) {
   spdlog::set_level(spdlog::level::from_str(log_level));
 
   fedcarbon::wire::TuneAllocatorForLargeFrames();
+  if (!keygen.empty()) {
+    auto keys = fedcarbon::wire::GenerateCurveKeyPair();
+    fedcarbon::Status st =
+        keys.ok() ? fedcarbon::wire::WriteCurveKeyFiles(keygen, *keys) : keys.status();
+    if (!st.ok()) {
+      spdlog::error("{}", st.message());
+      return 1;
+    }
+    std::printf("wrote %s.key (private) and %s.pub\n", keygen.c_str(), keygen.c_str());
+    return 0;
+  }
+  if (config_path.empty() || out_dir.empty()) {
+    std::fprintf(stderr, "fedcarbon-server: CONFIG and --out are required\n%s", app.help().c_str());
+    return 2;
+  }
   auto cfg = fedcarbon::config::Load(config_path, overrides);
   if (!cfg.ok()) {
     spdlog::error("{}", cfg.status().message());

@@ -29,6 +29,10 @@ struct WorkerOptions {
   double hello_timeout_s = 120.0;    // give up when no Welcome arrives within this
   double hello_retry_s = 2.0;        // resend the Hello on a fresh socket this often
   double silence_timeout_s = 120.0;  // exit when the coordinator is silent this long
+  // CURVE: the coordinator's public key (Z85, or a .pub/.key file) turns encryption on; this
+  // worker's key file is what the coordinator's allow-list checks (empty: a fresh key pair).
+  std::string curve_server_key;
+  std::string curve_key_file;
   const std::atomic<bool>* stop = nullptr;   // not owned; may be null
   const data::Dataset* train_set = nullptr;  // tests: use this instead of loading (not owned)
 };

@@ -5,7 +5,8 @@
 // back, so memory stays bounded with hundreds of clients per worker), collects TrainResults until
 // all arrive or federation.round_timeout_s passes, aggregates, evaluates on the test set and
 // records the round. A worker's Error naming a request drops that client at once; a result that
-// fails validation is rejected and the client stays outstanding until the deadline. Writes into out_dir:
+// fails validation is rejected and the client stays outstanding until the deadline. Writes into
+// out_dir:
 //   endpoint      the bound endpoint (tcp://127.0.0.1:41234), written as soon as it is bound
 //   config.json   the full config of the run
 //   rounds.csv    round,selected,completed,dropped,accuracy,loss,bytes_down,bytes_up,wall_s,
@@ -38,6 +39,11 @@ struct CoordinatorOptions {
   const std::atomic<bool>* stop = nullptr;
   // Longest single poll, so `stop` is noticed promptly.
   int poll_slice_ms = 100;
+  // CURVE (see wire/curve.h): with a key file the socket encrypts and workers must know the
+  // server's public key; with an allow-list too, only workers whose public key is listed get
+  // in. Empty: plain TCP (a trusted network).
+  std::string curve_key_file;
+  std::string curve_allow_file;
 };
 
 struct CoordinatorResult {

@@ -1,0 +1,116 @@
+// CURVE: a worker whose public key is on the coordinator's allow-list runs; one that is not (or
+// that speaks plain TCP) never gets a Welcome, and the coordinator's join times out.
+#include <filesystem>
+
+#include <gtest/gtest.h>
+
+#include "fedcarbon/wire/curve.h"
+#include "runtime_test_util.h"
+
+namespace fedcarbon::testing {
+namespace {
+
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+TEST(CurveKeysTest, KeyFilesRoundTripAndBadFilesNameTheLine) {
+  const std::string dir = MakeTempDir("fedcarbon-curvekeys");
+  auto keys = wire::GenerateCurveKeyPair();
+  ASSERT_TRUE(keys.ok()) << keys.status().ToString();
+  ASSERT_TRUE(wire::WriteCurveKeyFiles(dir + "/a", *keys).ok());
+  auto back = wire::ReadCurveKeyFile(dir + "/a.key");
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->public_key, keys->public_key);
+  EXPECT_EQ(back->secret_key, keys->secret_key);
+  EXPECT_EQ(fs::status(dir + "/a.key").permissions() & fs::perms::others_read, fs::perms::none);
+  EXPECT_EQ(*wire::ReadPublicKey(dir + "/a.pub"), keys->public_key);
+  EXPECT_EQ(*wire::ReadPublicKey(keys->public_key), keys->public_key);
+  ASSERT_TRUE(WriteFile(dir + "/bad", "# allowed workers\n" + keys->public_key + "\nnot-a-key\n"));
+  auto bad = wire::ReadPublicKeyList(dir + "/bad");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("bad:3"), std::string::npos) << bad.status().message();
+  fs::remove_all(dir);
+}
+
+class CurveRunTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = MakeTempDir("fedcarbon-curve");
+    if (!WriteFashionMnistSubset(dir_ + "/data", 1000, 300))
+      GTEST_SKIP() << "Fashion-MNIST is not installed (dataset-fashion-mnist)";
+    for (const char* who : {"server", "good", "stranger"}) {
+      auto keys = wire::GenerateCurveKeyPair();
+      ASSERT_TRUE(keys.ok());
+      ASSERT_TRUE(wire::WriteCurveKeyFiles(dir_ + "/" + who, *keys).ok());
+    }
+    ASSERT_TRUE(WriteFile(dir_ + "/allowed", ReadFile(dir_ + "/good.pub")));
+    nlohmann::json cfg = {
+        {"model", {{"name", "mlp"}}},
+        {"data", {{"path", dir_ + "/data"}}},
+        {"federation",
+         {{"num_clients", 2}, {"clients_per_round", 2}, {"rounds", 2}, {"target_accuracy", 1.0}}},
+        {"runtime", {{"workers", 1}, {"join_timeout_s", 4.0}}}};
+    ASSERT_TRUE(WriteFile(dir_ + "/config.json", cfg.dump()));
+  }
+  void TearDown() override {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+  Proc Server() {
+    return Proc({std::string(FEDCARBON_BIN_DIR) + "/fedcarbon-server", dir_ + "/config.json",
+                 "--bind", "tcp://127.0.0.1:*", "--out", dir_ + "/out", "--curve-key",
+                 dir_ + "/server.key", "--curve-allow", dir_ + "/allowed"},
+                dir_ + "/server.log");
+  }
+  std::string Endpoint() {
+    std::string ep;
+    WaitUntil(
+        [&] {
+          ep = ReadFile(dir_ + "/out/endpoint");
+          while (!ep.empty() && ep.back() == '\n') ep.pop_back();
+          return !ep.empty();
+        },
+        30s);
+    return ep;
+  }
+  Proc Worker(const std::string& ep, const std::vector<std::string>& curve_args,
+              const std::string& log) {
+    std::vector<std::string> argv = {std::string(FEDCARBON_BIN_DIR) + "/fedcarbon-client",
+                                     "--connect", ep, "--hello-timeout", "6"};
+    argv.insert(argv.end(), curve_args.begin(), curve_args.end());
+    return Proc(argv, dir_ + "/" + log);
+  }
+  std::string dir_;
+};
+
+TEST_F(CurveRunTest, AnAllowedWorkerRunsOverCurve) {
+  Proc server = Server();
+  const std::string ep = Endpoint();
+  ASSERT_FALSE(ep.empty()) << ReadFile(dir_ + "/server.log");
+  Proc worker =
+      Worker(ep, {"--curve-server-key", dir_ + "/server.pub", "--curve-key", dir_ + "/good.key"},
+             "good.log");
+  ASSERT_EQ(server.Wait(60s), 0) << ReadFile(dir_ + "/server.log");
+  EXPECT_EQ(worker.Wait(10s), 0) << ReadFile(dir_ + "/good.log");
+  EXPECT_EQ(ReadJson(dir_ + "/out/summary.json")["rounds"], 2);
+}
+
+TEST_F(CurveRunTest, UnlistedAndPlaintextWorkersAreShutOut) {
+  Proc server = Server();
+  const std::string ep = Endpoint();
+  ASSERT_FALSE(ep.empty()) << ReadFile(dir_ + "/server.log");
+  Proc stranger = Worker(
+      ep, {"--curve-server-key", dir_ + "/server.pub", "--curve-key", dir_ + "/stranger.key"},
+      "stranger.log");
+  Proc plain = Worker(ep, {}, "plain.log");
+  EXPECT_EQ(server.Wait(30s), 1) << "join timeout";
+  const std::string log = ReadFile(dir_ + "/server.log");
+  EXPECT_NE(log.find("host 0 of 2 clients"), std::string::npos) << log;
+  EXPECT_NE(log.find("denied a CURVE connection"), std::string::npos) << log;
+  EXPECT_EQ(log.find("joined"), std::string::npos) << log;
+  EXPECT_EQ(stranger.Wait(20s), 1) << "no Welcome within its hello timeout";
+  EXPECT_EQ(plain.Wait(20s), 1);
+}
+
+}  // namespace
+}  // namespace fedcarbon::testing
