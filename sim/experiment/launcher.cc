@@ -3,7 +3,9 @@
 //
 // The children share one process group (led by the server), so the launcher can signal them
 // all at once; each child also asks the kernel for SIGTERM when the launcher dies
-// (PR_SET_PDEATHSIG). SIGINT/SIGTERM to the launcher kill the group and reap every child.
+// (PR_SET_PDEATHSIG). SIGINT/SIGTERM to the launcher kill the group and reap every child. A worker
+// that dies during the run is restarted (at most twice per slot); the new process says Hello and
+// takes over its predecessor's clients.
 #include "fedcarbon/experiment/launcher.h"
 
 #include <fcntl.h>
@@ -29,6 +31,8 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 namespace fs = std::filesystem;
+
+constexpr int kMaxWorkerRestarts = 2;  // per worker slot: a crashing worker is restarted twice
 
 std::atomic<int> g_signal{0};  // the signal that asked us to stop; signals need a global
 void OnSignal(int sig) { g_signal.store(sig); }
@@ -244,13 +248,20 @@ Result<RunResult> RunLocal(const config::ExperimentConfig& cfg, const std::strin
   const int n = cfg.federation.num_clients;
   const int capacity = (n + workers - 1) / workers;
   const int threads = std::max(1, cfg.train.threads / workers);
+  const std::vector<std::string> worker_argv = {client_exe,
+                                                "--connect",
+                                                endpoint,
+                                                "--capacity",
+                                                std::to_string(capacity),
+                                                "--threads",
+                                                std::to_string(threads)};
+  auto worker_log = [&](size_t i) { return out + "/worker-" + std::to_string(i) + ".log"; };
   for (int i = 0; i < workers; ++i) {
-    auto w = Spawn({client_exe, "--connect", endpoint, "--capacity", std::to_string(capacity),
-                    "--threads", std::to_string(threads)},
-                   out + "/worker-" + std::to_string(i) + ".log", pgid);
+    auto w = Spawn(worker_argv, worker_log(i), pgid);
     if (!w.ok()) return fail(w.status());
     children.push_back({*w, "fedcarbon-client " + std::to_string(i), true, -1});
   }
+  std::vector<int> restarts(children.size(), 0);
   if (options.show_progress)
     std::fprintf(stderr, "fedcarbon run: coordinator on %s, %d workers x %d threads, output %s\n",
                  endpoint.c_str(), workers, threads, out.c_str());
@@ -263,14 +274,22 @@ Result<RunResult> RunLocal(const config::ExperimentConfig& cfg, const std::strin
                            (g_signal.load() == SIGINT ? "SIGINT" : "SIGTERM") +
                            "; every child process was stopped");
     }
-    for (size_t i = 1; i < children.size(); ++i) {
+    Poll(children[0]);
+    for (size_t i = 1; i < children.size() && children[0].running; ++i) {
       const bool was_running = children[i].running;
       Poll(children[i]);
-      if (was_running && !children[i].running && children[i].exit_code != 0)
-        spdlog::warn("{} exited with code {} during the run (see {}/worker-{}.log)",
-                     children[i].name, children[i].exit_code, out, i - 1);
+      if (!was_running || children[i].running || children[i].exit_code == 0) continue;
+      spdlog::warn("{} exited with code {} during the run (see {})", children[i].name,
+                   children[i].exit_code, worker_log(i - 1));
+      if (restarts[i] >= kMaxWorkerRestarts) continue;
+      // A restarted worker says Hello and takes over its predecessor's clients.
+      if (auto w = Spawn(worker_argv, worker_log(i - 1), pgid); w.ok()) {
+        ++restarts[i];
+        children[i] = {*w, children[i].name, true, -1};
+        spdlog::warn("restarted {} ({} of {} restarts)", children[i].name, restarts[i],
+                     kMaxWorkerRestarts);
+      }
     }
-    Poll(children[0]);
     if (options.show_progress) progress.Update();
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }

@@ -1,6 +1,7 @@
 // The local launcher (`fedcarbon run`): a run completes with every child reaped, and Ctrl-C or
 // the launcher's own death leaves no fedcarbon-server / fedcarbon-client behind.
 #include <dirent.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -114,6 +115,34 @@ TEST_F(LauncherTest, RunLocalCompletesAndReapsEveryChild) {
   EXPECT_TRUE(fs::exists(dir_ + "/out/summary.json"));
   EXPECT_TRUE(OurChildren().empty()) << "no child (not even a zombie) is left";
   EXPECT_TRUE(RunProcesses(dir_ + "/out").empty());
+}
+
+TEST_F(LauncherTest, ACrashedWorkerIsRestartedAndTheRunCompletes) {
+  const std::string out = dir_ + "/crash-out";
+  nlohmann::json j = ReadJson(WriteConfig(12, 8));
+  j["federation"]["clients_per_round"] = 4;
+  j["federation"]["round_timeout_s"] = 4.0;
+  ASSERT_TRUE(WriteFile(dir_ + "/crash.json", j.dump()));
+  Proc launcher(
+      {std::string(FEDCARBON_BIN_DIR) + "/fedcarbon", "run", dir_ + "/crash.json", "--out", out},
+      dir_ + "/launcher.log");
+  ASSERT_TRUE(WaitUntil([&] { return ReadCsv(out + "/rounds.csv").size() >= 3; }, 60s))
+      << ReadFile(dir_ + "/launcher.log");
+  std::string ep = ReadFile(out + "/endpoint");
+  while (!ep.empty() && ep.back() == '\n') ep.pop_back();
+  const std::vector<int> workers = ProcessesMentioning(ep);
+  ASSERT_EQ(workers.size(), 2u);
+  kill(workers[0], SIGKILL);
+  ASSERT_EQ(launcher.Wait(120s), 0) << ReadFile(dir_ + "/launcher.log");
+  EXPECT_NE(ReadFile(dir_ + "/launcher.log").find("restarted fedcarbon-client"), std::string::npos);
+  const auto rounds = ReadCsv(out + "/rounds.csv");
+  ASSERT_EQ(rounds.size(), 13u);
+  size_t first_drop = 0;
+  for (size_t r = 1; r < rounds.size() && !first_drop; ++r)
+    if (rounds[r][3] != "0") first_drop = r;
+  ASSERT_GT(first_drop, 0u) << "the killed worker's clients are dropped once";
+  EXPECT_EQ(rounds.back()[2], "4") << "and all four train again by the end";
+  EXPECT_TRUE(RunProcesses(out).empty());
 }
 
 TEST_F(LauncherTest, SigintStopsTheRunAndLeavesNoProcessBehind) {
