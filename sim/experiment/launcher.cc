@@ -65,13 +65,15 @@ struct Child {
   int exit_code = -1;  // exit status, or 128 + signal
 };
 
-// fork + exec `argv` with stdout/stderr appended to `log`, in process group `pgid` (0: a new
-// group led by the child).
-Result<pid_t> Spawn(const std::vector<std::string>& argv, const std::string& log, pid_t pgid) {
+// fork + exec `argv` with stdout/stderr written to `log` (truncated, or appended for a restart),
+// in process group `pgid` (0: a new group led by the child).
+Result<pid_t> Spawn(const std::vector<std::string>& argv, const std::string& log, pid_t pgid,
+                    bool append = false) {
   std::vector<char*> args;
   for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
-  const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  const int fd =
+      open(log.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC), 0644);
   if (fd < 0) return Status::Error(log + ": cannot open");
   const pid_t parent = getpid();
   const pid_t pid = fork();
@@ -283,7 +285,7 @@ Result<RunResult> RunLocal(const config::ExperimentConfig& cfg, const std::strin
                    children[i].exit_code, worker_log(i - 1));
       if (restarts[i] >= kMaxWorkerRestarts) continue;
       // A restarted worker says Hello and takes over its predecessor's clients.
-      if (auto w = Spawn(worker_argv, worker_log(i - 1), pgid); w.ok()) {
+      if (auto w = Spawn(worker_argv, worker_log(i - 1), pgid, /*append=*/true); w.ok()) {
         ++restarts[i];
         children[i] = {*w, children[i].name, true, -1};
         spdlog::warn("restarted {} ({} of {} restarts)", children[i].name, restarts[i],
