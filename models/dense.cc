@@ -2,11 +2,13 @@
 //
 // In Eigen's column-major view a batch x: [n, in] row-major is X: (in, n), and the Keras weight
 // W: [in, out] row-major is Wm: (out, in). Forward Y = Wm X + b; backward dW = dY X^T,
-// db = rowsum(dY), dX = Wm^T dY.
+// db = rowsum(dY), dX = Wm^T dY. Thin slices (n <= 12 samples, e.g. FL's batch 10) use the
+// streaming kernels of skinny_gemm.h instead of Eigen's packed GEMM.
 #include <Eigen/Core>
 
 #include "fedcarbon/models/layer.h"
 #include "reduce.h"
+#include "skinny_gemm.h"
 
 namespace fedcarbon::models {
 namespace {
@@ -25,22 +27,37 @@ class Dense final : public Layer {
 
   void Initialize(uint64_t seed) override { GlorotUniform(seed, in_.size(), out_.size()); }
 
-  void ForwardSlice(const float* x, int64_t n, float* y, int /*part*/) override {
+  void Reserve(int parts) override {
+    if (xt_.size() < static_cast<size_t>(parts)) xt_.resize(parts);
+    for (auto& w : xt_) w.resize(static_cast<size_t>(in_.size() * internal::kSkinnyBlock));
+  }
+
+  void ForwardSlice(const float* x, int64_t n, float* y, int part) override {
     const int64_t in = in_.size(), out = out_.size();
-    ConstMatMap w(params_.data(), out, in);
-    ConstVecMap b(params_.data() + num_weights_, out);
     MatMap ym(y, out, n);
-    ym.noalias() = w * ConstMatMap(x, in, n);
-    ym.colwise() += b;
+    if (internal::UseSkinny(out, n)) {
+      internal::SkinnyForward(params_.data(), out, in, x, n, y, xt_[part].data());
+    } else {
+      ym.noalias() = ConstMatMap(params_.data(), out, in) * ConstMatMap(x, in, n);
+    }
+    ym.colwise() += ConstVecMap(params_.data() + num_weights_, out);
   }
 
   void BackwardSlice(const float* x, const float* /*y*/, const float* dy, int64_t n, float* dx,
-                     float* dparams, int /*part*/) override {
+                     float* dparams, int part) override {
     const int64_t in = in_.size(), out = out_.size();
+    const bool skinny = internal::UseSkinny(out, n);
     ConstMatMap dym(dy, out, n);
-    MatMap(dparams, out, in).noalias() = dym * ConstMatMap(x, in, n).transpose();
+    if (skinny) {
+      internal::SkinnyWeightGrad(dy, out, x, in, n, dparams, xt_[part].data());
+    } else {
+      MatMap(dparams, out, in).noalias() = dym * ConstMatMap(x, in, n).transpose();
+    }
     internal::RowSums(dy, out, n, dparams + num_weights_, /*accumulate=*/false);
-    if (dx != nullptr) {
+    if (dx == nullptr) return;
+    if (skinny) {
+      internal::SkinnyInputGrad(params_.data(), out, in, dy, n, dx);
+    } else {
       MatMap(dx, in, n).noalias() = ConstMatMap(params_.data(), out, in).transpose() * dym;
     }
   }
@@ -50,6 +67,9 @@ class Dense final : public Layer {
     const uint64_t bias = out_.size();
     return {mac + bias, mac + bias + (input_grad ? mac : 0)};
   }
+
+ private:
+  std::vector<std::vector<float>> xt_;  // per part: interleaved input block for the thin kernels
 };
 
 }  // namespace

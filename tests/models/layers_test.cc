@@ -50,6 +50,44 @@ TEST(DenseTest, ForwardMatchesHandComputation) {
   EXPECT_FLOAT_EQ(y[2], 1 * 3 + 10 * 6);
 }
 
+// Thin slices (n <= 12, out >= 64) take the streaming kernels, others Eigen's GEMM; row counts
+// that are not a multiple of the register block exercise the tails.
+TEST(DenseTest, ThinAndWideBatchesMatchNaive) {
+  for (int64_t out : {64, 77, 200, 10}) {
+    for (int64_t n : {1, 2, 7, 12, 13, 16, 17, 30}) {
+      const int64_t in = 37;
+      auto layer = MakeDense(Shape{1, 1, in}, out).value();
+      layer->Initialize(static_cast<uint64_t>(out * 100 + n));
+      auto p = layer->params();
+      for (int64_t i = layer->num_weights(); i < layer->num_params(); ++i) p[i] = 0.01f * i;
+      const auto x = RandomVector(n * in, 70);
+      const auto dy = RandomVector(n * out, 71);
+      std::vector<float> y(n * out), dx(n * in);
+      layer->Forward(x.data(), n, y.data(), 1);
+      layer->Backward(x.data(), y.data(), dy.data(), n, dx.data(), 1);
+      for (int64_t j = 0; j < n; ++j) {
+        for (int64_t o = 0; o < out; ++o) {
+          double ref = p[layer->num_weights() + o];
+          for (int64_t i = 0; i < in; ++i) ref += double(x[j * in + i]) * p[i * out + o];
+          ASSERT_NEAR(y[j * out + o], ref, 1e-4) << "y out=" << out << " n=" << n;
+        }
+        for (int64_t i = 0; i < in; ++i) {
+          double ref = 0.0;
+          for (int64_t o = 0; o < out; ++o) ref += double(p[i * out + o]) * dy[j * out + o];
+          ASSERT_NEAR(dx[j * in + i], ref, 1e-4) << "dx out=" << out << " n=" << n;
+        }
+      }
+      for (int64_t i = 0; i < in; ++i) {
+        for (int64_t o = 0; o < out; ++o) {
+          double ref = 0.0;
+          for (int64_t j = 0; j < n; ++j) ref += double(dy[j * out + o]) * x[j * in + i];
+          ASSERT_NEAR(layer->grads()[i * out + o], ref, 1e-4) << "dW out=" << out << " n=" << n;
+        }
+      }
+    }
+  }
+}
+
 TEST(Conv2dTest, SameGradientsMatchFiniteDifferences) {
   auto layer = Conv(Shape{5, 6, 3}, 4, 3, Padding::kSame);
   CheckLayerGradients(*layer, RandomVector(2 * 5 * 6 * 3, 4), 2, true, 5);
