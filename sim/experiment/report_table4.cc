@@ -317,6 +317,7 @@ std::string FormatTable4Markdown(const Table4& t) {
   }
   os << "\n## Structure checks\n\n";
   for (const std::string& line : CheckTable4Structure(t)) os << "- " << line << "\n";
+  if (!t.notes.empty()) os << "\n## Setting\n\n" << t.notes << "\n";
   return os.str();
 }
 

@@ -118,6 +118,7 @@ Result<Table4> Reproduce(const ReproduceSpec& spec, const ReproduceOptions& opti
   table->runs = runs;
   table->target_accuracy = cfgs->fl_iid.federation.target_accuracy;
   table->quick = options.quick;
+  table->notes = spec.notes;
   FEDCARBON_RETURN_IF_ERROR(WriteTable4(*table, options.out_dir));
   return table;
 }

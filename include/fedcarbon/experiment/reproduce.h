@@ -96,6 +96,7 @@ struct Table4 {
   std::vector<RunInfo> runs;
   double target_accuracy = 0;
   bool quick = false;
+  std::string notes;  // the reproduce file's "notes" (the setting and its reasons)
 };
 
 // Builds the table from recorded ledgers (pure: no training). `centralized` holds the
