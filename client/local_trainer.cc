@@ -49,8 +49,11 @@ Result<std::unique_ptr<LocalTrainer>> LocalTrainer::Create(const config::Experim
   if (!catalog.ok()) return catalog.status().WithContext("energy catalog");
   t->catalog_ = std::move(*catalog);
   const int n = cfg.federation.num_clients;
-  t->devices_ = cfg.clients.device.Resolve(n, cfg.seed);
-  t->countries_ = cfg.clients.countries.Resolve(n, cfg.seed);
+  // Separate streams, so that with proportions on both the device a client gets says nothing
+  // about its country (one shared shuffle would pair them up).
+  const uint64_t assignment = static_cast<uint64_t>(Stream::kAssignment);
+  t->devices_ = cfg.clients.device.Resolve(n, DeriveSeed(cfg.seed, {assignment, 1}));
+  t->countries_ = cfg.clients.countries.Resolve(n, DeriveSeed(cfg.seed, {assignment, 2}));
   if (static_cast<int>(t->devices_.size()) != n || static_cast<int>(t->countries_.size()) != n)
     return Status::Error("clients.device / clients.countries do not resolve to " +
                          std::to_string(n) + " clients");

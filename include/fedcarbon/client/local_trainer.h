@@ -3,8 +3,9 @@
 // Holds the training set (loaded once), the index lists of the clients this worker hosts (and
 // nothing of the others), one shared model and optimizer reused for every job (optimizer state
 // reset per job unless train.keep_optimizer_state, which keeps one optimizer per client), and
-// each hosted client's pricing target (device and country from cfg.clients, network from
-// cfg.energy). A TrainRequest becomes: decode weights -> SetParams -> Train(E epochs, seed
+// each hosted client's pricing target (device and country from cfg.clients, resolved with seeds
+// DeriveSeed(seed, {kAssignment, 1}) and {kAssignment, 2} so the two are independent; network
+// from cfg.energy). A TrainRequest becomes: decode weights -> SetParams -> Train(E epochs, seed
 // DeriveSeed(seed, {kLocalTrain, client, round}), FedProx mu) -> encode (full fp32 weights, or
 // for fp16/int8 the update relative to the received weights).
 //
