@@ -22,23 +22,6 @@ void Put(std::string& s, T v) {
 
 }  // namespace
 
-Status WriteFileAtomic(const std::string& path, std::string_view contents) {
-  const std::string tmp = path + ".tmp";
-  std::FILE* f = std::fopen(tmp.c_str(), "wb");
-  if (!f) return Status::Error(tmp + ": " + std::strerror(errno));
-  const bool ok =
-      std::fwrite(contents.data(), 1, contents.size(), f) == contents.size() && std::fflush(f) == 0;
-  const bool closed = std::fclose(f) == 0;
-  if (!ok || !closed) {
-    std::remove(tmp.c_str());
-    return Status::Error(tmp + ": write failed");
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) return Status::Error(path + ": rename failed: " + ec.message());
-  return Status::OK();
-}
-
 Status WriteCheckpoint(const std::string& path, int round, std::span<const float> params) {
   std::string s;
   s.reserve(kHeaderBytes + params.size_bytes());

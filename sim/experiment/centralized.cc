@@ -1,6 +1,7 @@
 // Centralized baseline: the whole training set, evaluation on the 10k test set after every epoch
 // (or every train.eval_every_steps steps), stop at federation.target_accuracy or train.max_epochs.
 #include "fedcarbon/experiment/centralized.h"
+#include "fedcarbon/common/file.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -26,22 +27,6 @@ namespace fs = std::filesystem;
 
 double Since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-
-Status WriteAtomic(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out)
-      return Status::Error(tmp + ": cannot open for writing (" + std::strerror(errno) + ")");
-    out << text;
-    out.flush();
-    if (!out) return Status::Error(tmp + ": write failed");
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) return Status::Error(path + ": cannot rename " + tmp + " into place: " + ec.message());
-  return Status::OK();
 }
 
 std::string CurveCsv(const std::vector<EvalPoint>& curve) {
@@ -196,8 +181,8 @@ Result<CentralizedResult> RunCentralized(const config::ExperimentConfig& cfg,
       r.wall_s);
   if (!out_dir.empty()) {
     FEDCARBON_RETURN_IF_ERROR(
-        WriteAtomic(out_dir + "/summary.json", SummaryJson(r, cfg, m).dump(2) + "\n"));
-    FEDCARBON_RETURN_IF_ERROR(WriteAtomic(out_dir + "/curve.csv", CurveCsv(r.curve)));
+        WriteFileAtomic(out_dir + "/summary.json", SummaryJson(r, cfg, m).dump(2) + "\n"));
+    FEDCARBON_RETURN_IF_ERROR(WriteFileAtomic(out_dir + "/curve.csv", CurveCsv(r.curve)));
   }
   return r;
 }

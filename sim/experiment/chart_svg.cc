@@ -150,18 +150,4 @@ std::string RenderSvg(const BarChart& c) {
   return os.str();
 }
 
-Status WriteFileAtomic(const std::string& path, const std::string& bytes) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) return Status::Error(tmp + ": cannot create");
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    if (!out) return Status::Error(tmp + ": write failed");
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) return Status::Error(path + ": " + ec.message());
-  return Status::OK();
-}
-
 }  // namespace fedcarbon::experiment

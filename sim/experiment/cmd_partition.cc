@@ -13,6 +13,7 @@
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
+#include "fedcarbon/common/file.h"
 #include "fedcarbon/config/config.h"
 #include "fedcarbon/data/dataset.h"
 #include "fedcarbon/data/partition.h"
@@ -28,26 +29,6 @@ struct PartitionArgs {
   std::vector<std::string> overrides;
   std::string csv;
 };
-
-// Writes `text` to `path` via path.tmp + rename, so a reader never sees half a file.
-Status WriteAtomically(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out)
-      return Status::Error(tmp + ": cannot open for writing (" + std::strerror(errno) + ")");
-    out << text;
-    out.flush();
-    if (!out) return Status::Error(tmp + ": write failed");
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) {
-    std::filesystem::remove(tmp, ec);
-    return Status::Error(path + ": cannot rename " + tmp + " into place");
-  }
-  return Status::OK();
-}
 
 Status RunPartition(const PartitionArgs& args) {
   Result<config::ExperimentConfig> cfg = config::Load(args.config, args.overrides);
@@ -66,7 +47,7 @@ Status RunPartition(const PartitionArgs& args) {
             << data::FormatPartitionTable(train->labels, *p);
   if (!args.csv.empty()) {
     FEDCARBON_RETURN_IF_ERROR(
-        WriteAtomically(args.csv, data::FormatPartitionCsv(train->labels, *p)));
+        WriteFileAtomic(args.csv, data::FormatPartitionCsv(train->labels, *p)));
     std::cout << "wrote " << args.csv << "\n";
   }
   return Status::OK();

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "fedcarbon/common/file.h"  // WriteFileAtomic, used with the charts
 #include "fedcarbon/common/status.h"
 
 namespace fedcarbon::experiment {
@@ -43,8 +44,5 @@ std::vector<uint8_t> EncodePng(int width, int height, const std::vector<uint8_t>
 
 // The y-axis top for values up to `max_value`: a 1, 2 or 5 times a power of ten (>= max_value).
 double NiceAxisMax(double max_value);
-
-// Writes bytes to path via a temporary file and rename.
-Status WriteFileAtomic(const std::string& path, const std::string& bytes);
 
 }  // namespace fedcarbon::experiment

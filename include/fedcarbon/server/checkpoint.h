@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "fedcarbon/common/file.h"  // WriteFileAtomic, used with checkpoints
 #include "fedcarbon/common/status.h"
 
 namespace fedcarbon::server {
@@ -24,7 +25,5 @@ Status WriteCheckpoint(const std::string& path, int round, std::span<const float
 // Validates magic, version, the size against num_params (before allocating) and finiteness.
 Result<Checkpoint> ReadCheckpoint(const std::string& path);
 
-// Writes `contents` to path + ".tmp", flushes, then renames over `path`.
-Status WriteFileAtomic(const std::string& path, std::string_view contents);
 
 }  // namespace fedcarbon::server
