@@ -2,6 +2,7 @@
 #include "fedcarbon/client/local_trainer.h"
 
 #include <cmath>
+#include <algorithm>
 #include <set>
 
 #include "fedcarbon.pb.h"
@@ -127,7 +128,14 @@ Status LocalTrainer::Train(const wire::proto::TrainRequest& req, int round,
 
   received_.resize(static_cast<size_t>(model_->num_params()));
   FEDCARBON_RETURN_IF_ERROR(wire::DecodeWeights(req.weights(), model_->num_params(), received_));
-  FEDCARBON_RETURN_IF_ERROR(model_->SetParams(received_));
+  // DecodeWeights has checked every value, so copy straight into the layers (the same layout as
+  // Sequential::SetParams, which would scan the 1.66M values again one by one).
+  size_t offset = 0;
+  for (auto& layer : model_->layers()) {
+    std::span<float> p = layer->params();
+    std::copy_n(received_.data() + offset, p.size(), p.data());
+    offset += p.size();
+  }
 
   models::Optimizer* opt = shared_opt_.get();
   if (cfg_.train.keep_optimizer_state) {
@@ -163,7 +171,8 @@ Status LocalTrainer::Train(const wire::proto::TrainRequest& req, int round,
   auto stats = models::Train(*model_, *opt, view, opts);
   if (!stats.ok()) return stats.status().WithContext("client " + std::to_string(client));
 
-  update_ = model_->GetParams();
+  update_.resize(received_.size());
+  model_->GetParams(update_);
   const bool delta = encoding != wire::Encoding::kFp32;
   if (delta)
     for (size_t i = 0; i < update_.size(); ++i) update_[i] -= received_[i];
