@@ -1,8 +1,8 @@
 // LocalTrainer (see include/fedcarbon/client/local_trainer.h).
 #include "fedcarbon/client/local_trainer.h"
 
-#include <cmath>
 #include <algorithm>
+#include <cmath>
 #include <set>
 
 #include "fedcarbon.pb.h"
@@ -90,11 +90,18 @@ Status LocalTrainer::SetClients(std::span<const int> client_ids) {
   if (!partition.ok()) return partition.status().WithContext("partition");
   shards_.clear();
   targets_.clear();
+  target_of_.clear();
+  std::map<std::pair<std::string, std::string>, int> distinct;  // (device, country) -> index
   for (int c : client_ids) {
     shards_[c] = std::move((*partition)[c]);  // the other clients' lists are freed here
-    auto r = energy::Resolve(catalog_, {devices_[c], countries_[c], cfg_.energy.network, 0.0});
-    if (!r.ok()) return r.status();
-    targets_[c] = std::move(*r);
+    auto [it, added] = distinct.emplace(std::make_pair(devices_[c], countries_[c]),
+                                        static_cast<int>(targets_.size()));
+    if (added) {
+      auto r = energy::Resolve(catalog_, {devices_[c], countries_[c], cfg_.energy.network, 0.0});
+      if (!r.ok()) return r.status();
+      targets_.push_back(std::move(*r));
+    }
+    target_of_[c] = it->second;
   }
   for (auto it = client_opts_.begin(); it != client_opts_.end();)
     it = shards_.count(it->first) ? std::next(it) : client_opts_.erase(it);
@@ -187,10 +194,10 @@ Status LocalTrainer::Train(const wire::proto::TrainRequest& req, int round,
 }
 
 Result<energy::Cost> LocalTrainer::Price(int client_id, const energy::Activity& activity) const {
-  auto it = targets_.find(client_id);
-  if (it == targets_.end())
+  auto it = target_of_.find(client_id);
+  if (it == target_of_.end())
     return Status::Error("client " + std::to_string(client_id) + " is not hosted here");
-  return energy::PriceResolved(activity, it->second);
+  return energy::PriceResolved(activity, targets_[it->second]);
 }
 
 }  // namespace fedcarbon::client

@@ -194,6 +194,7 @@ class Worker {
       auto trainer = LocalTrainer::Create(cfg_, o_.threads, o_.train_set);
       if (trainer.ok()) {
         trainer_ = std::move(*trainer);
+        wire::ReleaseFreeMemory();  // the loader's temporary buffers
         st = ApplyWelcome(m);
       } else {
         st = trainer.status();

@@ -39,6 +39,12 @@ void TuneAllocatorForLargeFrames() {
 #endif
 }
 
+void ReleaseFreeMemory() {
+#if defined(__GLIBC__)
+  malloc_trim(0);
+#endif
+}
+
 const char* BodyName(const proto::Message& m) {
   switch (m.body_case()) {
     case proto::Message::kHello:

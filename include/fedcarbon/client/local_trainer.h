@@ -65,7 +65,9 @@ class LocalTrainer {
   // Prices `activity` for `client_id` (its device, country, the config's network model).
   Result<energy::Cost> Price(int client_id, const energy::Activity& activity) const;
   // The hosted client's resolved device, country, network and PUE.
-  const energy::ResolvedTarget& Target(int client_id) const { return targets_.at(client_id); }
+  const energy::ResolvedTarget& Target(int client_id) const {
+    return targets_[target_of_.at(client_id)];
+  }
 
   int64_t num_params() const { return model_->num_params(); }
 
@@ -84,8 +86,9 @@ class LocalTrainer {
   std::vector<int64_t> tensor_sizes_;
   std::vector<float> received_, update_;
   energy::Catalog catalog_;
-  std::vector<std::string> devices_, countries_;   // per client id, from cfg.clients
-  std::map<int, energy::ResolvedTarget> targets_;  // hosted clients only
+  std::vector<std::string> devices_, countries_;  // per client id, from cfg.clients
+  std::vector<energy::ResolvedTarget> targets_;   // distinct (device, country) of hosted clients
+  std::map<int, int> target_of_;                  // hosted client -> index into targets_
 };
 
 // Completes the TrainResult in `reply` (weights etc. already set): its activity (with `activity`'s

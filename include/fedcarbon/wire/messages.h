@@ -31,6 +31,9 @@ Status ParseFrame(const void* data, size_t size, proto::Message* out);
 // default for blocks above its mmap threshold). Processes that move model weights call this once
 // at start (fedcarbon-server, fedcarbon-client, bench_wire). No-op outside glibc.
 void TuneAllocatorForLargeFrames();
+// Returns the heap's free memory to the system (after loading a data set: the retained heap
+// would otherwise keep the loader's temporary buffers resident). No-op outside glibc.
+void ReleaseFreeMemory();
 
 // "hello", "train_result", ... (for logs); "none" when no body is set.
 const char* BodyName(const proto::Message& m);
