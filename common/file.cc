@@ -1,17 +1,34 @@
 #include "fedcarbon/common/file.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <system_error>
+#include <vector>
 
 namespace fedcarbon {
 
 Status WriteFileAtomic(const std::string& path, std::string_view contents) {
-  const std::string tmp = path + ".tmp";
-  std::FILE* f = std::fopen(tmp.c_str(), "wb");
-  if (!f) return Status::Error(tmp + ": cannot open for writing (" + std::strerror(errno) + ")");
+  // A temporary name of its own (mkstemp), so that processes writing the same file at once
+  // never rename each other's temporary files away; the last rename wins, whole.
+  std::string tmpl = path + ".tmp.XXXXXX";
+  std::vector<char> name(tmpl.begin(), tmpl.end());
+  name.push_back('\0');
+  const int fd = mkstemp(name.data());
+  if (fd < 0) return Status::Error(path + ": cannot create a temporary file (" + std::strerror(errno) + ")");
+  const std::string tmp(name.data());
+  fchmod(fd, 0644);  // mkstemp makes 0600; results are meant to be read by others
+  std::FILE* f = fdopen(fd, "wb");
+  if (!f) {
+    close(fd);
+    std::remove(tmp.c_str());
+    return Status::Error(tmp + ": cannot open for writing (" + std::strerror(errno) + ")");
+  }
   const bool ok =
       std::fwrite(contents.data(), 1, contents.size(), f) == contents.size() && std::fflush(f) == 0;
   const bool closed = std::fclose(f) == 0;

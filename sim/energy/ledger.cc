@@ -10,6 +10,8 @@
 #include <sstream>
 
 #include "fedcarbon/energy/ledger.h"
+
+#include "fedcarbon/common/file.h"
 #include "fedcarbon/energy/pricing.h"
 
 namespace fedcarbon::energy {
@@ -128,16 +130,7 @@ Status WriteLedger(const std::string& path, const std::vector<LedgerRow>& rows) 
     if (!valid.ok()) return valid.WithContext(path + ": row " + std::to_string(i + 1));
     text += FormatLedgerRow(rows[i]) + "\n";
   }
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) return Status::Error(tmp + ": cannot create");
-    out << text;
-    out.flush();
-    if (!out) return Status::Error(tmp + ": write failed");
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) return Status::Error(Errno(path));
-  return Status::OK();
+  return WriteFileAtomic(path, text);
 }
 
 LedgerTotals Sum(const std::vector<LedgerRow>& rows) {

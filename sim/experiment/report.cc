@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "fedcarbon/common/file.h"
 #include "fedcarbon/energy/pricing.h"
 
 namespace fedcarbon::experiment {
@@ -162,15 +163,7 @@ Result<energy::LedgerRow> PriceCentralized(const CentralizedResult& result,
   e["device_compute_s"] = row->cost.compute_s;
   e["priced_flops"] = "train_flops (to the stop; evaluation excluded)";
   summary["energy"] = e;
-  const std::string tmp = summary_path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << summary.dump(2) << "\n";
-    if (!out) return Status::Error(tmp + ": write failed");
-  }
-  if (std::rename(tmp.c_str(), summary_path.c_str()) != 0) {
-    return Status::Error(summary_path + ": rename failed");
-  }
+  FEDCARBON_RETURN_IF_ERROR(WriteFileAtomic(summary_path, summary.dump(2) + "\n"));
   return row;
 }
 

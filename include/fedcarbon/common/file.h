@@ -8,9 +8,10 @@
 
 namespace fedcarbon {
 
-// Writes `contents` to `path` + ".tmp", then renames it over `path`, so a reader sees the old
-// file or the new one, never part of one. On failure the temporary file is removed and the
-// error names the file.
+// Writes `contents` to a temporary file of its own beside `path` (mkstemp: path.tmp.XXXXXX),
+// then renames it over `path`, so a reader sees the old file or the new one, never part of one,
+// and processes writing the same path at once never clash (the last rename wins). On failure
+// the temporary file is removed and the error names the file.
 Status WriteFileAtomic(const std::string& path, std::string_view contents);
 
 }  // namespace fedcarbon
