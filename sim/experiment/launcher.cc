@@ -8,23 +8,21 @@
 // takes over its predecessor's clients.
 #include "fedcarbon/experiment/launcher.h"
 
-#include <fcntl.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <thread>
 #include <vector>
 
 #include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
+
+#include "fedcarbon/experiment/process.h"
+#include "fedcarbon/experiment/progress.h"
 
 namespace fedcarbon::experiment {
 namespace {
@@ -34,154 +32,47 @@ namespace fs = std::filesystem;
 
 constexpr int kMaxWorkerRestarts = 2;  // per worker slot: a crashing worker is restarted twice
 
-std::atomic<int> g_signal{0};  // the signal that asked us to stop; signals need a global
-void OnSignal(int sig) { g_signal.store(sig); }
-
-// Installs SIGINT/SIGTERM handlers for the launcher's lifetime and restores the old ones.
-class SignalGuard {
- public:
-  SignalGuard() {
-    g_signal.store(0);
-    struct sigaction sa {};
-    sa.sa_handler = OnSignal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, &old_int_);
-    sigaction(SIGTERM, &sa, &old_term_);
-  }
-  ~SignalGuard() {
-    sigaction(SIGINT, &old_int_, nullptr);
-    sigaction(SIGTERM, &old_term_, nullptr);
-  }
-
- private:
-  struct sigaction old_int_ {};
-  struct sigaction old_term_ {};
-};
-
-struct Child {
-  pid_t pid = -1;
-  std::string name;
-  bool running = false;
-  int exit_code = -1;  // exit status, or 128 + signal
-};
-
-// fork + exec `argv` with stdout/stderr written to `log` (truncated, or appended for a restart),
-// in process group `pgid` (0: a new group led by the child).
-Result<pid_t> Spawn(const std::vector<std::string>& argv, const std::string& log, pid_t pgid,
-                    bool append = false) {
-  std::vector<char*> args;
-  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  const int fd =
-      open(log.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC), 0644);
-  if (fd < 0) return Status::Error(log + ": cannot open");
-  const pid_t parent = getpid();
-  const pid_t pid = fork();
-  if (pid < 0) {
-    close(fd);
-    return Status::Error("fork failed");
-  }
-  if (pid == 0) {  // child: async-signal-safe calls only
-    setpgid(0, pgid);
-    prctl(PR_SET_PDEATHSIG, SIGTERM);
-    if (getppid() != parent) _exit(127);  // the launcher died before prctl took effect
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, nullptr);
-    signal(SIGINT, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
-    dup2(fd, STDOUT_FILENO);
-    dup2(fd, STDERR_FILENO);
-    execv(args[0], args.data());
-    _exit(127);
-  }
-  setpgid(pid, pgid == 0 ? pid : pgid);  // also from the parent: no race with the signals below
-  close(fd);
-  return pid;
-}
-
-// Reaps `c` if it has exited.
-void Poll(Child& c) {
-  if (!c.running) return;
-  int status = 0;
-  if (waitpid(c.pid, &status, WNOHANG) == c.pid) {
-    c.running = false;
-    c.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  }
-}
-
-bool AnyRunning(std::vector<Child>& children) {
-  bool any = false;
-  for (Child& c : children) {
-    Poll(c);
-    any |= c.running;
-  }
-  return any;
-}
-
-bool WaitAll(std::vector<Child>& children, std::chrono::milliseconds grace) {
-  const auto deadline = Clock::now() + grace;
-  while (AnyRunning(children)) {
-    if (Clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return true;
-}
-
-// Sends `sig` (0: none) to the group and waits `grace`; then SIGTERM and 2 s; then SIGKILL. Every
-// child is reaped on return. The group is only signalled while one of our children is unreaped,
-// which keeps the group id from being reused by an unrelated process.
-void StopAll(std::vector<Child>& children, pid_t pgid, int sig, std::chrono::milliseconds grace) {
-  if (sig != 0 && AnyRunning(children)) kill(-pgid, sig);
-  if (WaitAll(children, grace)) return;
-  if (AnyRunning(children)) kill(-pgid, SIGTERM);
-  if (WaitAll(children, std::chrono::milliseconds(2000))) return;
-  if (AnyRunning(children)) kill(-pgid, SIGKILL);
-  for (Child& c : children) {
-    if (!c.running) continue;
-    kill(c.pid, SIGKILL);
-    int status = 0;
-    waitpid(c.pid, &status, 0);
-    c.running = false;
-    c.exit_code = 128 + SIGKILL;
-  }
-}
-
-std::string Tail(const std::string& path, size_t max_bytes = 2000) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string s = ss.str();
-  return s.size() > max_bytes ? s.substr(s.size() - max_bytes) : s;
-}
-
-// Prints rounds.csv lines that appeared since the last call.
+// The run's progress line on stderr (progress.h), fed from rounds.csv and ledger.csv as the
+// server appends them. The line is ended (a newline on a terminal) by Finish or the destructor.
 class ProgressTail {
  public:
-  ProgressTail(std::string path, int rounds) : path_(std::move(path)), rounds_(rounds) {}
+  ProgressTail(const std::string& out, const config::ExperimentConfig& cfg,
+               const LaunchOptions& options)
+      : follower_(out),
+        line_(stderr, ProgressLine::IsTerminal(stderr)),
+        job_elapsed_s_(options.progress_job_elapsed_s),
+        start_(Clock::now()) {
+    state_.label = options.progress_label.empty() ? cfg.name : options.progress_label;
+    state_.point = options.progress_point;
+    state_.points = options.progress_points;
+    state_.rounds = cfg.federation.rounds;
+  }
+  ~ProgressTail() { line_.Finish(); }
   void Update() {
-    std::ifstream in(path_);
-    if (!in) return;
-    in.seekg(static_cast<std::streamoff>(offset_));
-    std::string line;
-    while (std::getline(in, line)) {
-      if (in.eof()) break;  // no newline yet: a partial line
-      offset_ += line.size() + 1;
-      if (line.empty() || line.rfind("round,", 0) == 0) continue;
-      std::vector<std::string> f;
-      std::stringstream ls(line);
-      for (std::string cell; std::getline(ls, cell, ',');) f.push_back(cell);
-      if (f.size() < 9) continue;
-      std::fprintf(stderr, "round %s/%d  accuracy %s  clients %s/%s  dropped %s  %.2f s\n",
-                   f[0].c_str(), rounds_, f[4].empty() ? "-" : f[4].c_str(), f[2].c_str(),
-                   f[1].c_str(), f[3].c_str(), std::atof(f[8].c_str()));
-    }
+    follower_.Poll();
+    const double run_s = std::chrono::duration<double>(Clock::now() - start_).count();
+    state_.round = follower_.round();
+    state_.accuracy = follower_.accuracy();
+    state_.gco2e = follower_.gco2e();
+    state_.elapsed_s = job_elapsed_s_ + run_s;
+    const double run_done =
+        state_.rounds > 0 ? std::min(1.0, static_cast<double>(state_.round) / state_.rounds) : 0;
+    state_.eta_s = state_.points > 0
+                       ? EstimateEta(state_.elapsed_s, state_.point - 1 + run_done, state_.points)
+                       : EstimateEta(run_s, run_done, 1.0);
+    line_.Update(state_);
+  }
+  void Finish() {
+    Update();
+    line_.Finish();
   }
 
  private:
-  std::string path_;
-  int rounds_;
-  size_t offset_ = 0;
+  RunFollower follower_;
+  ProgressLine line_;
+  ProgressState state_;
+  double job_elapsed_s_;
+  Clock::time_point start_;
 };
 
 Result<std::string> BinDir(const LaunchOptions& options) {
@@ -215,7 +106,7 @@ Result<RunResult> RunLocal(const config::ExperimentConfig& cfg, const std::strin
   fs::remove(out + "/endpoint", ec);
   fs::remove(out + "/summary.json", ec);
 
-  SignalGuard signals;
+  StopSignalGuard signals;
   std::vector<Child> children;
   auto fail = [&](Status st) -> Result<RunResult> {
     StopAll(children, children.empty() ? 0 : children[0].pid, SIGTERM,
@@ -233,7 +124,7 @@ Result<RunResult> RunLocal(const config::ExperimentConfig& cfg, const std::strin
   std::string endpoint;
   const auto endpoint_deadline = Clock::now() + std::chrono::seconds(120);
   while (endpoint.empty()) {
-    if (g_signal.load()) return fail(Status::Error("interrupted"));
+    if (signals.signal() != 0) return fail(Status::Error("interrupted"));
     Poll(children[0]);
     if (!children[0].running)
       return fail(Status::Error("fedcarbon-server exited with code " +
@@ -268,12 +159,11 @@ Result<RunResult> RunLocal(const config::ExperimentConfig& cfg, const std::strin
     std::fprintf(stderr, "fedcarbon run: coordinator on %s, %d workers x %d threads, output %s\n",
                  endpoint.c_str(), workers, threads, out.c_str());
 
-  ProgressTail progress(out + "/rounds.csv", cfg.federation.rounds);
+  ProgressTail progress(out, cfg, options);
   while (children[0].running) {
-    if (g_signal.load()) {
+    if (signals.signal() != 0) {
       StopAll(children, pgid, SIGTERM, std::chrono::milliseconds(3000));
-      return Status::Error(std::string("interrupted by ") +
-                           (g_signal.load() == SIGINT ? "SIGINT" : "SIGTERM") +
+      return Status::Error(std::string("interrupted by ") + signals.name() +
                            "; every child process was stopped");
     }
     Poll(children[0]);
@@ -295,7 +185,7 @@ Result<RunResult> RunLocal(const config::ExperimentConfig& cfg, const std::strin
     if (options.show_progress) progress.Update();
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  if (options.show_progress) progress.Update();
+  if (options.show_progress) progress.Finish();
   // The server sent Shutdown to every worker; give them a moment, then make sure.
   StopAll(children, pgid, 0, std::chrono::milliseconds(5000));
 

@@ -14,17 +14,25 @@ struct LaunchOptions {
   // Folder holding fedcarbon-server and fedcarbon-client; empty: the folder of the running
   // executable (/proc/self/exe).
   std::string bin_dir;
-  bool show_progress = true;  // one line per round on stderr
+  // Progress on stderr (progress.h): one updating line on a terminal, else a line per round.
+  bool show_progress = true;
+  // When this run is one of several (a sweep's points, a reproduction's runs), the progress line
+  // shows "point progress_point/progress_points progress_label", and its elapsed time and ETA
+  // count from the start of the whole job.
+  std::string progress_label;           // e.g. "alpha=0.1 seed=1"; empty: the config's name
+  int progress_point = 0;               // 1-based index of this run in the job
+  int progress_points = 0;              // runs in the job; 0: a single run (no "point i/N")
+  double progress_job_elapsed_s = 0.0;  // seconds the job had run before this run started
 };
 
 // What the run's summary.json says (the server writes it to out_dir).
 struct RunResult {
-  int rounds = 0;               // rounds completed
+  int rounds = 0;  // rounds completed
   double final_accuracy = 0.0;
   double best_accuracy = 0.0;
   bool reached_target = false;
   double wall_s = 0.0;
-  std::string out_dir;          // holds config.json, rounds.csv, summary.json (+ ledger.csv)
+  std::string out_dir;  // holds config.json, rounds.csv, summary.json (+ ledger.csv)
 };
 
 Result<RunResult> RunLocal(const config::ExperimentConfig& cfg, const std::string& out_dir,

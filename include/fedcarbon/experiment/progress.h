@@ -1,0 +1,120 @@
+// Progress of long runs, sweeps and reproductions: one status line that redraws itself on a
+// terminal, plain log lines when the output is a file or a pipe.
+//
+//   point 3/8 alpha=0.1 seed=1 | round 4/30 | acc 0.8123 | 1.23 gCO2e | 00:42 elapsed | ETA 03:10
+//
+// Thread safety: FormatProgress, FormatDuration and EstimateEta are pure. A ProgressLine or a
+// RunFollower is used from one thread at a time; a ProgressLine it does not own `out` (the caller
+// keeps it open for its lifetime).
+#pragma once
+
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <limits>
+#include <string>
+#include <vector>
+
+namespace fedcarbon::experiment {
+
+struct ProgressState {
+  static constexpr double kNone = std::numeric_limits<double>::quiet_NaN();
+  std::string label;        // "alpha=0.1 seed=1" or the run's name; "" shows nothing
+  int point = 0;            // sweep: point `point` of `points` (1-based)
+  int points = 0;           // 0: not a sweep (no "point i/N")
+  int round = 0;            // FL round done (centralized: epoch); 0: none yet
+  int rounds = 0;           // the round limit; 0: unknown ("round 4")
+  double accuracy = kNone;  // latest test accuracy; NaN: none yet (not shown)
+  double gco2e = kNone;     // grams CO2e so far; NaN: not known (not shown)
+  double elapsed_s = 0.0;   // since the start of the whole job
+  double eta_s = kNone;     // seconds left; NaN: unknown (not shown)
+};
+
+// "MM:SS" below an hour, "H:MM:SS" from an hour on; negative or NaN -> "--:--".
+std::string FormatDuration(double seconds);
+
+// Grams CO2e as shown on the line: "0.00421 gCO2e", "1.23 gCO2e", "123 gCO2e", "4.57 kgCO2e".
+std::string FormatGrams(double grams);
+
+// The status line: the parts that are known, separated by " | ".
+std::string FormatProgress(const ProgressState& s);
+
+// Seconds left, assuming the remaining work goes at the pace of the work done:
+// elapsed_s * (total_units - done_units) / done_units. NaN when nothing is done yet (done_units
+// <= 0) or total_units <= 0; 0 when done_units >= total_units.
+double EstimateEta(double elapsed_s, double done_units, double total_units);
+
+struct ProgressLineOptions {
+  double min_redraw_s = 0.1;  // interactive: redraws of the same round/point at most this often
+};
+
+// Writes progress to `out`.
+//   interactive (a terminal): one line redrawn in place ('\r' + text + "\x1b[K"); a change of
+//     round or point is drawn at once, other changes at most every min_redraw_s, an unchanged
+//     text not again.
+//   plain (file, pipe): one line per Update whose round or point changed; nothing else.
+class ProgressLine {
+ public:
+  ProgressLine(std::FILE* out, bool interactive, ProgressLineOptions options = {});
+  ProgressLine(const ProgressLine&) = delete;
+  ProgressLine& operator=(const ProgressLine&) = delete;
+
+  // isatty(fileno(out)), and TERM is not "dumb".
+  static bool IsTerminal(std::FILE* out);
+
+  void Update(const ProgressState& s);
+  // A normal line (no trailing newline needed): clears the status line, prints `line`, redraws.
+  void Log(const std::string& line);
+  // Ends the status line with a newline (interactive, when one is shown; draws a pending update
+  // first). Idempotent; the next Update starts a new line.
+  void Finish();
+
+  bool interactive() const { return interactive_; }
+
+ private:
+  void Draw();
+
+  std::FILE* out_;
+  bool interactive_;
+  ProgressLineOptions options_;
+  ProgressState last_;  // the latest state given to Update
+  bool have_state_ = false;
+  bool shown_ = false;    // interactive: a status line is on screen
+  bool pending_ = false;  // interactive: last_ is newer than what is on screen
+  int drawn_round_ = -1, drawn_point_ = -1;
+  std::string drawn_text_;  // interactive: the text on screen
+  std::chrono::steady_clock::time_point drawn_at_{};
+};
+
+// Follows a run folder while its coordinator writes it: RUN_DIR/rounds.csv (by column name:
+// "round", "accuracy") and RUN_DIR/ledger.csv (the sum of emissions_kg). Each Poll reads only
+// what was appended since the last one, and only complete lines; files that do not exist yet, and
+// lines that do not parse, are skipped. A file that shrank (rewritten) is read again from the
+// start.
+class RunFollower {
+ public:
+  explicit RunFollower(const std::string& run_dir);
+
+  void Poll();
+
+  int round() const { return round_; }           // latest round in rounds.csv; 0: none yet
+  double accuracy() const { return accuracy_; }  // latest non-empty accuracy; NaN: none yet
+  double gco2e() const { return gco2e_; }        // grams so far; NaN: no ledger row yet
+
+ private:
+  struct Tail {
+    std::string path;
+    uint64_t offset = 0;  // bytes consumed (complete lines)
+    std::string header;   // the file's first line, once read
+  };
+  // The complete lines appended to `tail` since the last call (the header excluded).
+  static std::vector<std::string> NewLines(Tail& tail);
+
+  Tail rounds_, ledger_;
+  int round_ = 0;
+  double accuracy_ = ProgressState::kNone;
+  double gco2e_ = ProgressState::kNone;
+};
+
+}  // namespace fedcarbon::experiment
