@@ -11,6 +11,7 @@
 #include "fedcarbon/config/config.h"
 #include "fedcarbon/experiment/centralized.h"
 #include "fedcarbon/experiment/commands.h"
+#include "fedcarbon/experiment/plot.h"
 #include "fedcarbon/experiment/report.h"
 
 namespace fedcarbon::experiment {
@@ -34,7 +35,8 @@ Status Run(const CentralizedArgs& args) {
   spdlog::info("priced on {} at PUE {} in {}: {:.6f} kWh, {:.4f} g CO2e (ledger.csv)",
                priced->device, priced->pue, priced->country_iso_code, priced->cost.energy_kwh,
                priced->cost.emissions_kg * 1000.0);
-  spdlog::info("results in {} (summary.json, curve.csv)", out);
+  PlotRunOrWarn(out);
+  spdlog::info("results in {} (summary.json, curve.csv, ledger.csv, accuracy_*.png)", out);
   return Status::OK();
 }
 

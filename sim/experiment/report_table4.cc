@@ -6,9 +6,12 @@
 #include <map>
 #include <sstream>
 
+#include <spdlog/fmt/fmt.h>
+#include <spdlog/spdlog.h>
+
+#include "fedcarbon/common/file.h"
 #include "fedcarbon/energy/pricing.h"
 #include "fedcarbon/energy/reprice.h"
-#include "fedcarbon/experiment/chart.h"
 #include "fedcarbon/experiment/reproduce.h"
 
 namespace fedcarbon::experiment {
@@ -75,6 +78,56 @@ double PaperValue(const std::string& iso3, const std::string& column) {
     if (kDefaultColumns[i] == column) return row[i];
   }
   return std::nan("");
+}
+
+// Table 4 as grouped bars (countries as groups, one bar per column) with the paper's values as
+// black dashes over the bars; table4.dat holds ours and the paper's value per column.
+PlotSpec Table4Chart(const Table4& t) {
+  static const char* const kColours[] = {"#1f77b4", "#ff7f0e", "#aec7e8", "#ffbb78",
+                                         "#2ca02c", "#98df8a", "#9467bd", "#c5b0d5"};
+  const size_t n = t.columns.size();
+  const double bw = 0.8 / static_cast<double>(std::max<size_t>(n, 1));
+  PlotSpec p;
+  p.name = "table4";
+  p.width = 1100;
+  p.data = "# Table 4: g CO2e to " + Fmt("%.2f", t.target_accuracy) +
+           " test accuracy; per column ours, then the paper's (NaN: none)\n# group country";
+  for (const std::string& c : t.columns) p.data += " " + c + " " + c + "_paper";
+  p.data += "\n";
+  for (size_t g = 0; g < t.rows.size(); ++g) {
+    p.data += std::to_string(g) + " " + DatString(t.rows[g].country);
+    for (size_t i = 0; i < n; ++i) {
+      p.data += fmt::format(" {} {}", DatNumber(t.rows[g].grams[i]),
+                            DatNumber(PaperValue(t.rows[g].country, t.columns[i])));
+    }
+    p.data += "\n";
+  }
+  std::string bars = "plot ", ticks, xtics;
+  for (size_t g = 0; g < t.rows.size(); ++g) {
+    xtics += fmt::format("{}{} {}", g ? ", " : "", GnuplotQuote(t.rows[g].country), g);
+  }
+  for (size_t i = 0; i < n; ++i) {
+    const double off = (static_cast<double>(i) - static_cast<double>(n - 1) / 2) * bw;
+    bars += fmt::format("{}'table4.dat' using ($1{:+.4f}):{} with boxes lc rgb '{}' title {}",
+                        i ? ", \\\n     " : "", off, 3 + 2 * i,
+                        kColours[i % (sizeof(kColours) / sizeof(kColours[0]))],
+                        GnuplotQuote(ColumnLabel(t.columns[i])));
+    ticks += fmt::format(
+        ", \\\n     '' using ($1{:+.4f}):{}:({:.4f}):(0) with vectors nohead "
+        "lw 3 lc rgb 'black' {}",
+        off - bw / 2, 4 + 2 * i, bw, i ? "notitle" : "title 'paper (Qiu et al., Table 4)'");
+  }
+  p.commands = "set title ";
+  p.commands += GnuplotQuote(std::string(t.quick ? "QUICK: " : "") + "CO2e to " +
+                             Fmt("%.2f", t.target_accuracy) + " accuracy, centralized vs FL");
+  p.commands +=
+      "\nset ylabel 'g CO2e'\nset xlabel 'country'\nset grid ytics\n"
+      "set style fill solid 0.9 border -1\n" +
+      fmt::format("set boxwidth {:.4f} absolute\nset xrange [-0.5:{}]\n", bw,
+                  static_cast<double>(t.rows.size()) - 0.5) +
+      "set yrange [0:*]\nset key outside right top Left reverse\nset xtics (" + xtics + ")\n" +
+      bars + ticks + "\n";
+  return p;
 }
 
 }  // namespace
@@ -321,7 +374,8 @@ std::string FormatTable4Markdown(const Table4& t) {
   return os.str();
 }
 
-Status WriteTable4(const Table4& t, const std::string& out_dir) {
+Status WriteTable4(const Table4& t, const std::string& out_dir, const PlotOptions& plot,
+                   std::string* warning) {
   FEDCARBON_RETURN_IF_ERROR(WriteFileAtomic(out_dir + "/table4.csv", FormatTable4Csv(t)));
   FEDCARBON_RETURN_IF_ERROR(WriteFileAtomic(out_dir + "/table4.md", FormatTable4Markdown(t)));
   std::string breakdown = "run,country,compute_g,comm_g,comm_share,coordinator_g\n";
@@ -332,28 +386,17 @@ Status WriteTable4(const Table4& t, const std::string& out_dir) {
   }
   FEDCARBON_RETURN_IF_ERROR(WriteFileAtomic(out_dir + "/fl_breakdown.csv", breakdown));
 
-  static const uint32_t kColours[] = {0x1f77b4, 0xff7f0e, 0xaec7e8, 0xffbb78,
-                                      0x2ca02c, 0x98df8a, 0x9467bd, 0xc5b0d5};
-  BarChart chart;
-  chart.title = std::string(t.quick ? "QUICK: " : "") + "CO2e to " +
-                Fmt("%.2f", t.target_accuracy) + " accuracy, centralized vs FL";
-  chart.y_label = "g CO2e";
-  chart.reference_label = "paper (Qiu et al., Table 4)";
-  for (const Table4::Row& r : t.rows) chart.groups.push_back(r.country);
-  for (size_t i = 0; i < t.columns.size(); ++i) {
-    BarSeries s;
-    s.name = ColumnLabel(t.columns[i]);
-    s.rgb = kColours[i % (sizeof(kColours) / sizeof(kColours[0]))];
-    for (const Table4::Row& r : t.rows) {
-      s.values.push_back(r.grams[i]);
-      s.reference.push_back(PaperValue(r.country, t.columns[i]));
+  PlotReport report;
+  const bool render = plot.render && GnuplotAvailable(plot);
+  FEDCARBON_RETURN_IF_ERROR(WritePlot(out_dir, Table4Chart(t), plot, render, &report));
+  if (plot.render && !render) {
+    if (warning) {
+      *warning = GnuplotMissingWarning(plot);
+    } else {
+      spdlog::warn("{}", GnuplotMissingWarning(plot));
     }
-    chart.series.push_back(std::move(s));
   }
-  FEDCARBON_RETURN_IF_ERROR(ValidateChart(chart));
-  FEDCARBON_RETURN_IF_ERROR(WriteFileAtomic(out_dir + "/table4.svg", RenderSvg(chart)));
-  const std::vector<uint8_t> png = RenderPng(chart);
-  return WriteFileAtomic(out_dir + "/table4.png", std::string(png.begin(), png.end()));
+  return Status::OK();
 }
 
 }  // namespace fedcarbon::experiment

@@ -7,9 +7,10 @@
 #include <fstream>
 #include <sstream>
 
+#include "fedcarbon/common/file.h"
 #include "fedcarbon/energy/reprice.h"
 #include "fedcarbon/experiment/centralized.h"
-#include "fedcarbon/experiment/chart.h"
+#include "fedcarbon/experiment/plot.h"
 #include "fedcarbon/experiment/report.h"
 
 namespace fedcarbon::experiment {
@@ -73,6 +74,7 @@ Result<Table4> Reproduce(const ReproduceSpec& spec, const ReproduceOptions& opti
     if (!row.ok()) return row.status().WithContext("pricing the centralized run");
     FEDCARBON_RETURN_IF_ERROR(WriteMarker(cdir, cfgs->centralized));
   }
+  PlotRunOrWarn(cdir);
   Result<nlohmann::json> csum = ReadJsonFile(cdir + "/summary.json");
   if (!csum.ok()) return csum.status();
   runs.push_back(InfoFromSummary("centralized", *csum));
@@ -96,6 +98,7 @@ Result<Table4> Reproduce(const ReproduceSpec& spec, const ReproduceOptions& opti
       if (!r.ok()) return r.status().WithContext(std::string(fl_runs[i].first) + " run");
       FEDCARBON_RETURN_IF_ERROR(WriteMarker(dir, *fl_runs[i].second));
     }
+    PlotRunOrWarn(dir);
     Result<nlohmann::json> sum = ReadJsonFile(dir + "/summary.json");
     if (!sum.ok()) return sum.status();
     runs.push_back(InfoFromSummary(fl_runs[i].first, *sum));

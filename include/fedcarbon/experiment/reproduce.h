@@ -35,6 +35,7 @@
 #include "fedcarbon/energy/catalog.h"
 #include "fedcarbon/energy/ledger.h"
 #include "fedcarbon/experiment/launcher.h"
+#include "fedcarbon/experiment/plot.h"
 
 namespace fedcarbon::experiment {
 
@@ -117,8 +118,12 @@ std::string FormatTable4Text(const Table4& table);
 std::string FormatTable4Markdown(const Table4& table);
 std::string FormatTable4Csv(const Table4& table);
 
-// Writes table4.csv, table4.md, table4.svg, table4.png and fl_breakdown.csv into out_dir.
-Status WriteTable4(const Table4& table, const std::string& out_dir);
+// Writes table4.csv, table4.md, fl_breakdown.csv and the chart (table4.dat, table4.gp and,
+// rendered with gnuplot, table4.png and table4.svg; see plot.h) into out_dir. When gnuplot is
+// missing the chart's data and script are still written and the warning goes to *warning (or,
+// when warning is null, to the log once).
+Status WriteTable4(const Table4& table, const std::string& out_dir, const PlotOptions& plot = {},
+                   std::string* warning = nullptr);
 
 struct ReproduceOptions {
   std::string out_dir = "runs/table4";
