@@ -1,14 +1,90 @@
 // fedcarbon run CONFIG [--out DIR] [--set k=v ...]: a federated run as real processes on loopback.
+// With --emit slurm it writes DIR/run.sbatch (a multi-host run: one coordinator task and
+// --workers worker tasks), DIR/config.json and, with --curve, DIR/curve/ keys instead of running.
+#include <unistd.h>
+
 #include <cstdio>
+#include <filesystem>
 
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
+#include "fedcarbon/common/file.h"
 #include "fedcarbon/config/config.h"
 #include "fedcarbon/experiment/commands.h"
 #include "fedcarbon/experiment/launcher.h"
+#include "fedcarbon/experiment/plot.h"
+#include "fedcarbon/experiment/slurm.h"
+#include "fedcarbon/wire/curve.h"
 
 namespace fedcarbon::experiment {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct EmitArgs {
+  std::string emit;  // "" (run here) or "slurm"
+  int workers = 0;   // 0: the config's runtime.workers
+  int port = 5555;
+  int capacity = 0;
+  int threads = 0;  // 0: cpus_per_task
+  bool curve = false;
+  SlurmOptions slurm;
+};
+
+// DIR/curve/: server.key/.pub (the coordinator's pair), worker.key/.pub (one pair every worker
+// uses) and allow.txt (the workers' public key, which the coordinator admits).
+Status WriteCurveKeys(const std::string& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return Status::Error(dir + ": " + ec.message());
+  fs::permissions(dir, fs::perms::owner_all, ec);
+  auto server = wire::GenerateCurveKeyPair();
+  if (!server.ok()) return server.status();
+  auto worker = wire::GenerateCurveKeyPair();
+  if (!worker.ok()) return worker.status();
+  FEDCARBON_RETURN_IF_ERROR(wire::WriteCurveKeyFiles(dir + "/" + kCurveServerPrefix, *server));
+  FEDCARBON_RETURN_IF_ERROR(wire::WriteCurveKeyFiles(dir + "/" + kCurveWorkerPrefix, *worker));
+  return WriteFileAtomic(dir + "/" + kCurveAllowFile, worker->public_key + "\n");
+}
+
+// Writes OUT/config.json (runtime.workers = the worker tasks), the CURVE keys and OUT/run.sbatch.
+Status EmitSlurm(config::ExperimentConfig cfg, const std::string& out_dir, const EmitArgs& a) {
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (ec) return Status::Error("cannot find the running executable: " + ec.message());
+  const std::string out = fs::absolute(out_dir).lexically_normal().string();
+  fs::create_directories(out, ec);
+  if (ec) return Status::Error(out + ": " + ec.message());
+  if (a.workers > 0) cfg.runtime.workers = a.workers;
+
+  RunSlurmSpec spec;
+  spec.bin_dir = exe.parent_path().string();
+  spec.config_path = out + "/config.json";
+  spec.out_dir = out;
+  spec.workers = cfg.runtime.workers;
+  spec.port = a.port;
+  spec.capacity = a.capacity;
+  spec.threads = a.threads > 0 ? a.threads : a.slurm.cpus_per_task;
+  spec.curve = a.curve;
+  spec.curve_dir = out + "/curve";
+  auto script = RunSbatch(spec, a.slurm);
+  if (!script.ok()) return script.status();
+  for (const char* name : {"fedcarbon-server", "fedcarbon-client"})
+    if (access((spec.bin_dir + "/" + name).c_str(), X_OK) != 0)
+      spdlog::warn("{}/{} is missing: the job will fail", spec.bin_dir, name);
+  FEDCARBON_RETURN_IF_ERROR(WriteFileAtomic(spec.config_path, config::ToJson(cfg).dump(2) + "\n"));
+  if (a.curve) FEDCARBON_RETURN_IF_ERROR(WriteCurveKeys(spec.curve_dir));
+  const std::string path = out + "/run.sbatch";
+  FEDCARBON_RETURN_IF_ERROR(WriteSbatch(path, *script));
+  std::printf("wrote %s: 1 coordinator + %d worker tasks on port %d%s\n", path.c_str(),
+              spec.workers, spec.port, a.curve ? ", CURVE keys in curve/" : "");
+  std::printf("submit it with:  sbatch %s\n", path.c_str());
+  std::printf("results will be in %s (summary.json, rounds.csv, ledger.csv, *.log)\n", out.c_str());
+  return Status::OK();
+}
+
+}  // namespace
 
 void AddRunCommand(CLI::App& app, int* exit_code) {
   struct Args {
@@ -16,6 +92,7 @@ void AddRunCommand(CLI::App& app, int* exit_code) {
     std::string out;
     std::vector<std::string> overrides;
     bool quiet = false;
+    EmitArgs emit;
   };
   auto args = std::make_shared<Args>();
   auto* cmd = app.add_subcommand(
@@ -24,6 +101,27 @@ void AddRunCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--out", args->out, "output folder (default runs/<name>)");
   cmd->add_option("--set", args->overrides, "override a config key: --set federation.rounds=5");
   cmd->add_flag("--quiet", args->quiet, "no per-round progress lines");
+  EmitArgs& e = args->emit;
+  cmd->add_option("--emit", e.emit, "instead of running, write OUT/run.sbatch for Slurm")
+      ->check(CLI::IsMember({"slurm"}));
+  auto* g = cmd->add_option_group("Slurm (--emit slurm)");
+  g->add_option("--workers", e.workers, "worker tasks (default: the config's runtime.workers)")
+      ->check(CLI::PositiveNumber);
+  g->add_option("--port", e.port, "the coordinator's TCP port")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 65535));
+  g->add_option("--capacity", e.capacity, "virtual clients per worker (0: no limit)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  g->add_option("--threads", e.threads, "training threads per worker (default --cpus-per-task)")
+      ->check(CLI::PositiveNumber);
+  g->add_flag("--curve", e.curve, "CURVE: encrypt, and admit only workers with the generated key");
+  g->add_option("--partition", e.slurm.partition, "#SBATCH --partition (default: the cluster's)");
+  g->add_option("--time", e.slurm.time, "#SBATCH --time")->capture_default_str();
+  g->add_option("--cpus-per-task", e.slurm.cpus_per_task, "#SBATCH --cpus-per-task")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  g->add_option("--job-name", e.slurm.job_name, "#SBATCH --job-name")->capture_default_str();
   cmd->callback([args, exit_code] {
     auto cfg = config::Load(args->config, args->overrides);
     if (!cfg.ok()) {
@@ -32,6 +130,12 @@ void AddRunCommand(CLI::App& app, int* exit_code) {
       return;
     }
     const std::string out = args->out.empty() ? "runs/" + cfg->name : args->out;
+    if (args->emit.emit == "slurm") {
+      const Status st = EmitSlurm(*cfg, out, args->emit);
+      if (!st.ok()) spdlog::error("{}", st.message());
+      *exit_code = st.ok() ? 0 : 1;
+      return;
+    }
     LaunchOptions options;
     options.show_progress = !args->quiet;
     auto r = RunLocal(*cfg, out, options);
@@ -43,7 +147,9 @@ void AddRunCommand(CLI::App& app, int* exit_code) {
     std::printf("%d rounds, final accuracy %.4f (best %.4f), target %.2f %s, %.1f s\n", r->rounds,
                 r->final_accuracy, r->best_accuracy, cfg->federation.target_accuracy,
                 r->reached_target ? "reached" : "not reached", r->wall_s);
-    std::printf("results in %s (rounds.csv, ledger.csv, summary.json)\n", r->out_dir.c_str());
+    PlotRunOrWarn(r->out_dir);
+    std::printf("results in %s (rounds.csv, ledger.csv, summary.json, accuracy_*.png)\n",
+                r->out_dir.c_str());
     *exit_code = 0;
   });
 }
