@@ -1,6 +1,6 @@
 // fedcarbon: the user-facing command. Thin: every subcommand lives in fedcarbon::experiment.
-#include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include "fedcarbon/experiment/commands.h"
 
@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   fedcarbon::experiment::AddRunCommand(app, &exit_code);
   fedcarbon::experiment::AddPriceCommand(app, &exit_code);
   fedcarbon::experiment::AddReproduceCommand(app, &exit_code);
+  fedcarbon::experiment::AddSweepCommand(app, &exit_code);
 
   CLI11_PARSE(app, argc, argv);
   return exit_code;

@@ -15,23 +15,8 @@ namespace {
 
 using ::testing::HasSubstr;
 
-struct Ran {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr
-};
-
-Ran RunFedcarbon(const std::string& args) {
-  Ran r;
-  const std::string cmd = std::string(FEDCARBON_BIN_DIR) + "/fedcarbon " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof(buf), p)) > 0) r.output.append(buf, n);
-  const int status = pclose(p);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+using testing::Ran;
+using testing::RunFedcarbon;
 
 class CliTest : public ::testing::Test {
  protected:

@@ -15,5 +15,6 @@ void AddBenchTrainCommand(CLI::App& app, int* exit_code);   // fedcarbon bench-t
 void AddRunCommand(CLI::App& app, int* exit_code);          // fedcarbon run CONFIG
 void AddPriceCommand(CLI::App& app, int* exit_code);        // fedcarbon price RUN_DIR
 void AddReproduceCommand(CLI::App& app, int* exit_code);    // fedcarbon reproduce [CONFIG]
+void AddSweepCommand(CLI::App& app, int* exit_code);        // fedcarbon sweep SWEEP --out DIR
 
 }  // namespace fedcarbon::experiment

@@ -1,0 +1,189 @@
+// `fedcarbon sweep SWEEP.json --out DIR [--parallel N]`: a parameter sweep (sweep.h, sweep_run.h);
+// `--point ID` runs one point, `--emit slurm|jobs` writes the unfinished points as a Slurm job
+// array or one command per line, `--collect DIR` rebuilds results and plots from the folders.
+#include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+
+#include "fedcarbon/common/file.h"
+#include "fedcarbon/experiment/commands.h"
+#include "fedcarbon/experiment/slurm.h"
+#include "fedcarbon/experiment/sweep_run.h"
+
+namespace fedcarbon::experiment {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct SweepArgs {
+  std::string sweep_file;
+  std::string out;
+  std::string point;
+  std::string emit;
+  std::string collect;
+  int parallel = 0;
+  bool no_plots = false;
+  bool quiet = false;
+  SlurmOptions slurm;
+};
+
+// Exit codes: 0 success, 1 a failure (a run or a point failed), 2 bad input (the sweep file).
+struct Outcome {
+  int code = 0;
+  std::string message;
+};
+Outcome Bad(const Status& st) { return {2, st.message()}; }
+Outcome Failed(const Status& st) { return {1, st.message()}; }
+
+std::string ShellQuote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+std::string SelfExe() {
+  std::error_code ec;
+  return fs::read_symlink("/proc/self/exe", ec).string();
+}
+
+const SweepPoint* FindPoint(const std::vector<SweepPoint>& points, const std::string& id) {
+  for (const SweepPoint& p : points) {
+    if (p.id == id) return &p;
+  }
+  return nullptr;
+}
+
+Outcome Collect(const std::string& dir, bool plots) {
+  Result<SweepSpec> spec = LoadSweepSpec(dir + "/sweep.json");
+  if (!spec.ok()) return Bad(spec.status().WithContext("--collect needs DIR/sweep.json"));
+  Result<std::vector<SweepPoint>> points = ExpandSweep(*spec);
+  if (!points.ok()) return Bad(points.status());
+  Result<SweepTable> table = CollectSweep(*spec, *points, dir, plots);
+  if (!table.ok()) return Failed(table.status());
+  int done = 0;
+  for (const SweepRow& r : table->rows) done += r.status == "done";
+  std::printf("collected %d of %zu points done -> %s/results.csv, results.md%s\n", done,
+              table->rows.size(), dir.c_str(), plots ? ", plots/" : "");
+  return {};
+}
+
+Outcome Emit(const SweepArgs& a, const SweepSpec& spec, const std::vector<SweepPoint>& points,
+             const std::string& dir) {
+  if (Status st = PrepareSweepDir(spec, dir); !st.ok()) return Failed(st);
+  for (const SweepPoint& p : points) {  // invalid points fail now, without a job
+    if (!p.valid && CollectPoint(p, dir).status != "failed") (void)RunPoint(p, dir, {});
+  }
+  std::vector<std::string> ids;
+  for (const std::string& id : UnfinishedPoints(points, dir)) {
+    const SweepPoint* p = FindPoint(points, id);
+    if (p != nullptr && p->valid) ids.push_back(id);
+  }
+  const std::string sweep_file = dir + "/sweep.json";
+  if (a.emit == "jobs") {
+    std::string lines;
+    for (const std::string& id : ids) {
+      lines += ShellQuote(SelfExe()) + " sweep " + ShellQuote(sweep_file) + " --out " +
+               ShellQuote(dir) + " --point " + id + " --quiet\n";
+    }
+    if (Status st = WriteFileAtomic(dir + "/jobs.txt", lines); !st.ok()) return Failed(st);
+    std::printf(
+        "wrote %s/jobs.txt: %zu commands, one per line (e.g. parallel -j 2 < jobs.txt);\n"
+        "then: fedcarbon sweep --collect %s\n",
+        dir.c_str(), ids.size(), dir.c_str());
+    return {};
+  }
+  if (ids.empty()) {
+    std::printf("every point of %s is finished: nothing to submit\n", dir.c_str());
+    return {};
+  }
+  Result<std::string> script = SweepSbatch(SelfExe(), sweep_file, dir, ids, a.slurm);
+  if (!script.ok()) return Bad(script.status());
+  if (Status st = WriteSbatch(dir + "/sweep.sbatch", *script); !st.ok()) return Failed(st);
+  std::printf(
+      "wrote %s/sweep.sbatch: a job array of %zu points;\n  sbatch %s/sweep.sbatch\n"
+      "then, once it has run: fedcarbon sweep --collect %s\n",
+      dir.c_str(), ids.size(), dir.c_str(), dir.c_str());
+  return {};
+}
+
+Outcome Run(const SweepArgs& a) {
+  if (!a.collect.empty()) return Collect(fs::absolute(a.collect).lexically_normal(), !a.no_plots);
+  if (a.sweep_file.empty()) return {2, "a sweep file is required (or --collect DIR)"};
+  Result<SweepSpec> spec = LoadSweepSpec(a.sweep_file);
+  if (!spec.ok()) return Bad(spec.status());
+  Result<std::vector<SweepPoint>> points = ExpandSweep(*spec);
+  if (!points.ok()) return Bad(points.status());
+  const std::string dir =
+      fs::absolute(a.out.empty() ? "runs/sweeps/" + spec->name : a.out).lexically_normal();
+
+  if (!a.point.empty()) {
+    const SweepPoint* p = FindPoint(*points, a.point);
+    if (p == nullptr) return Bad(Status::Error("no point '" + a.point + "' in " + a.sweep_file));
+    if (Status st = PrepareSweepDir(*spec, dir); !st.ok()) return Failed(st);
+    LaunchOptions launch;
+    launch.show_progress = !a.quiet;
+    if (Status st = RunPoint(*p, dir, launch); !st.ok())
+      return Failed(st.WithContext("point " + p->id));
+    std::printf("point %s done -> %s/points/%s\n", p->id.c_str(), dir.c_str(), p->id.c_str());
+    return {};
+  }
+  if (!a.emit.empty()) return Emit(a, *spec, *points, dir);
+
+  SweepOptions options;
+  options.out_dir = dir;
+  options.parallel = a.parallel;
+  options.plots = !a.no_plots;
+  options.show_progress = !a.quiet;
+  Result<SweepOutcome> r = RunSweep(*spec, options);
+  if (!r.ok()) return Failed(r.status());
+  int done = 0;
+  for (const SweepRow& row : r->table.rows) done += row.status == "done";
+  std::printf(
+      "sweep %s: %d of %zu points done (%d finished before, %d run now, %d failed)\n"
+      "results in %s (results.csv, results.md, plots/)\n",
+      spec->name.c_str(), done, r->table.rows.size(), r->skipped, r->ran, r->failed, dir.c_str());
+  return {r->failed > 0 ? 1 : 0,
+          r->failed > 0 ? std::to_string(r->failed) + " point(s) failed: see results.md" : ""};
+}
+
+}  // namespace
+
+void AddSweepCommand(CLI::App& app, int* exit_code) {
+  auto args = std::make_shared<SweepArgs>();
+  auto* cmd = app.add_subcommand(
+      "sweep",
+      "Run a parameter sweep (grid x zip x seeds over a base config), resumable; or emit it as "
+      "a Slurm job array / job list; or collect its results. Exit 2: bad sweep file; 1: a point "
+      "or the run failed");
+  cmd->add_option("sweep", args->sweep_file, "sweep file (JSON; see experiments/sweeps/)");
+  cmd->add_option("--out", args->out, "sweep folder (default runs/sweeps/<name>)");
+  cmd->add_option("--parallel", args->parallel,
+                  "points at once (default: the machine's cores / the processes a point uses)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--point", args->point, "run only this point (an id from results.csv)");
+  cmd->add_option("--emit", args->emit,
+                  "write the unfinished points as DIR/sweep.sbatch (slurm) or DIR/jobs.txt (jobs)")
+      ->check(CLI::IsMember({"slurm", "jobs"}));
+  cmd->add_option("--collect", args->collect,
+                  "rebuild DIR/results.csv, results.md and plots/ from the point folders");
+  cmd->add_flag("--no-plots", args->no_plots, "skip the gnuplot plots");
+  cmd->add_flag("--quiet", args->quiet, "no progress lines");
+  cmd->add_option("--partition", args->slurm.partition,
+                  "slurm: partition (default: the cluster's)");
+  cmd->add_option("--time", args->slurm.time, "slurm: time limit per point")->capture_default_str();
+  cmd->add_option("--cpus-per-task", args->slurm.cpus_per_task, "slurm: CPUs per point")
+      ->capture_default_str();
+  cmd->add_option("--throttle", args->slurm.throttle,
+                  "slurm: at most this many points at once (0: no limit)")
+      ->capture_default_str();
+  cmd->callback([args, exit_code] {
+    const Outcome o = Run(*args);
+    if (!o.message.empty()) spdlog::error("sweep: {}", o.message);
+    *exit_code = o.code;
+  });
+}
+
+}  // namespace fedcarbon::experiment
