@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   fedcarbon::experiment::AddPriceCommand(app, &exit_code);
   fedcarbon::experiment::AddReproduceCommand(app, &exit_code);
   fedcarbon::experiment::AddSweepCommand(app, &exit_code);
+  fedcarbon::experiment::AddReportCommand(app, &exit_code);
 
   CLI11_PARSE(app, argc, argv);
   return exit_code;

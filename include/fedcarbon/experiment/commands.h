@@ -16,5 +16,6 @@ void AddRunCommand(CLI::App& app, int* exit_code);          // fedcarbon run CON
 void AddPriceCommand(CLI::App& app, int* exit_code);        // fedcarbon price RUN_DIR
 void AddReproduceCommand(CLI::App& app, int* exit_code);    // fedcarbon reproduce [CONFIG]
 void AddSweepCommand(CLI::App& app, int* exit_code);        // fedcarbon sweep SWEEP --out DIR
+void AddReportCommand(CLI::App& app, int* exit_code);       // fedcarbon report DIR
 
 }  // namespace fedcarbon::experiment
