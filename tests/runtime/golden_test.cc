@@ -1,0 +1,140 @@
+// Golden runs: `fedcarbon run` of fixed-seed configs must write the same ledger.csv, rounds.csv
+// and summary.json as the committed files in tests/golden/<name>/, made by the code before the
+// coordinator was split by job. What may differ: time stamps, the run id (it holds the start
+// time), measured seconds and RAPL readings; the ledger's row order (client results arrive in
+// any order) and the last bits of sums over those rows.
+//
+// To regenerate after an intended change of the numbers: FEDCARBON_UPDATE_GOLDEN=1 and run this
+// test, then say why in the commit.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "fedcarbon/common/csv.h"
+
+namespace fedcarbon {
+namespace {
+
+namespace fs = std::filesystem;
+
+const fs::path kGolden = fs::path(FEDCARBON_SOURCE_DIR) / "tests" / "golden";
+
+// Columns that hold wall-clock time, the start time or a host measurement.
+const std::set<std::string> kLedgerSkip = {"timestamp", "run_id", "compute_s", "wall_s",
+                                           "measured_energy_kwh"};
+const std::set<std::string> kRoundsSkip = {"wall_s", "collect_s", "eval_s"};
+const std::set<std::string> kSummarySkip = {"run_id", "wall_s", "measured_energy_kwh"};
+
+// The table without the skipped columns, rows sorted (so that arrival order does not matter).
+std::vector<std::vector<std::string>> Comparable(const CsvTable& t,
+                                                  const std::set<std::string>& skip,
+                                                  std::vector<std::string>* header) {
+  std::vector<size_t> keep;
+  header->clear();
+  for (size_t i = 0; i < t.header().size(); ++i) {
+    if (skip.count(t.header()[i])) continue;
+    keep.push_back(i);
+    header->push_back(t.header()[i]);
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& r : t.rows()) {
+    std::vector<std::string> row;
+    for (size_t i : keep) row.push_back(r[i]);
+    rows.push_back(std::move(row));
+  }
+  std::sort(rows.begin(), rows.end());
+  return rows;
+}
+
+void ExpectSameCsv(const fs::path& want_path, const fs::path& got_path,
+                   const std::set<std::string>& skip) {
+  Result<CsvTable> want = ReadCsv(want_path.string());
+  Result<CsvTable> got = ReadCsv(got_path.string());
+  ASSERT_TRUE(want.ok()) << want.status().message();
+  ASSERT_TRUE(got.ok()) << got.status().message();
+  std::vector<std::string> want_header, got_header;
+  const auto want_rows = Comparable(*want, skip, &want_header);
+  const auto got_rows = Comparable(*got, skip, &got_header);
+  ASSERT_EQ(got_header, want_header) << got_path;
+  ASSERT_EQ(got_rows.size(), want_rows.size()) << got_path;
+  for (size_t r = 0; r < want_rows.size(); ++r) {
+    for (size_t c = 0; c < want_header.size(); ++c) {
+      EXPECT_EQ(got_rows[r][c], want_rows[r][c])
+          << got_path.filename() << " sorted row " << r << ", column " << want_header[c];
+    }
+  }
+}
+
+// Same keys everywhere; same strings, booleans and integers; floating-point sums equal to 1e-12
+// relative (their order of summation follows the order results arrived in).
+void ExpectSameJson(const nlohmann::json& want, const nlohmann::json& got, const std::string& at) {
+  if (want.is_object()) {
+    ASSERT_TRUE(got.is_object()) << at;
+    std::set<std::string> want_keys, got_keys;
+    for (const auto& [k, v] : want.items()) want_keys.insert(k);
+    for (const auto& [k, v] : got.items()) got_keys.insert(k);
+    EXPECT_EQ(got_keys, want_keys) << at;
+    for (const auto& [k, v] : want.items()) {
+      if (kSummarySkip.count(k) || !got.contains(k)) continue;
+      ExpectSameJson(v, got[k], at + "." + k);
+    }
+  } else if (want.is_number_float() || got.is_number_float()) {
+    ASSERT_TRUE(got.is_number()) << at;
+    const double w = want.get<double>(), g = got.get<double>();
+    EXPECT_LE(std::abs(g - w), 1e-12 * std::max(std::abs(w), 1e-300)) << at << ": " << g << " vs " << w;
+  } else {
+    EXPECT_EQ(got, want) << at;
+  }
+}
+
+nlohmann::json ReadJson(const fs::path& p) {
+  std::ifstream in(p);
+  return nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+}
+
+class GoldenRunTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(GoldenRunTest, LedgerRoundsAndSummaryMatchTheGoldenFiles) {
+  const std::string name = GetParam();
+  const std::string bin = std::string(FEDCARBON_BIN_DIR) + "/fedcarbon";
+  if (!fs::exists(bin)) GTEST_SKIP() << "fedcarbon is not built";
+  const fs::path out = fs::temp_directory_path() /
+                       ("fedcarbon_golden_" + name + "_" + std::to_string(getpid()));
+  fs::remove_all(out);
+  const std::string cmd = bin + " run " + (kGolden / (name + ".json")).string() + " --out " +
+                          out.string() + " --quiet > " + out.string() + ".log 2>&1";
+  const int status = std::system(cmd.c_str());
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+      << "fedcarbon run failed; see " << out.string() << ".log";
+  const fs::path want = kGolden / name;
+  if (std::getenv("FEDCARBON_UPDATE_GOLDEN") != nullptr) {
+    fs::create_directories(want);
+    for (const char* f : {"ledger.csv", "rounds.csv", "summary.json"})
+      fs::copy_file(out / f, want / f, fs::copy_options::overwrite_existing);
+    GTEST_SKIP() << "golden files of " << name << " rewritten";
+  }
+  ExpectSameCsv(want / "ledger.csv", out / "ledger.csv", kLedgerSkip);
+  ExpectSameCsv(want / "rounds.csv", out / "rounds.csv", kRoundsSkip);
+  const nlohmann::json want_summary = ReadJson(want / "summary.json");
+  const nlohmann::json got_summary = ReadJson(out / "summary.json");
+  ASSERT_FALSE(want_summary.is_discarded());
+  ASSERT_FALSE(got_summary.is_discarded());
+  ExpectSameJson(want_summary, got_summary, "summary.json");
+  if (!::testing::Test::HasFailure()) fs::remove_all(out);
+}
+
+// mlp-mixed: MLP, mixed devices and countries, fp16 updates, FedProx (seconds);
+// table4-iid-3: the Table 4 IID setting, CNN, 3 rounds (minutes on 2 cores).
+INSTANTIATE_TEST_SUITE_P(Runs, GoldenRunTest, ::testing::Values("mlp-mixed", "table4-iid-3"));
+
+}  // namespace
+}  // namespace fedcarbon
