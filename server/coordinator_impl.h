@@ -24,39 +24,26 @@
 #include "fedcarbon/server/aggregation.h"
 #include "fedcarbon/server/coordinator.h"
 #include "fedcarbon/server/registry.h"
+#include "fedcarbon/server/round_engine.h"
 #include "fedcarbon/wire/codec.h"
 #include "fedcarbon/wire/curve.h"
 #include "fedcarbon/wire/messages.h"
 
 namespace fedcarbon::server {
 
-using Clock = std::chrono::steady_clock;
-
-// One request in flight.
-struct Pending {
-  int worker = -1;
-  uint64_t seq = 0;
-  uint64_t bytes_down = 0;  // size of the TrainRequest frame sent
-};
-
 // Requests a worker has at once (one training, one waiting): memory on both sides stays bounded
 // however many of a worker's clients a round selects, and the next job is already there when
 // one finishes.
 inline constexpr int kRequestsInFlightPerWorker = 2;
 
-// Per-round bookkeeping.
+// The round in progress: the engine's decisions plus what the transport keeps for it.
 struct RoundState {
-  int round = 0;
+  explicit RoundState(RoundPlan plan) : engine(std::move(plan)) {}
+  RoundEngine engine;
   Clock::time_point start;
-  wire::proto::Weights weights;           // the global model as encoded for this round
-  std::map<int, std::deque<int>> queued;  // worker -> selected clients not sent yet
-  std::map<int, int> in_flight;           // worker -> requests sent and not answered
-  std::map<int, Pending> pending;         // client -> request
-  std::vector<float> sent;                // the global weights as the clients decode them
-  double add_s = 0.0;                     // time spent adding results into the mean
-  int completed = 0;
-  uint64_t bytes_down = 0;
-  uint64_t bytes_up = 0;
+  wire::proto::Weights weights;  // the global model as encoded for this round
+  std::vector<float> sent;       // the global weights as the clients decode them
+  double add_s = 0.0;            // time spent adding results into the mean
   std::vector<energy::LedgerRow> client_rows;
 };
 
@@ -90,8 +77,10 @@ class Coordinator {
   Status RunRound(int round);
   void HandleResult(int worker, const wire::proto::Message& m, size_t frame_bytes);
   void HandleJobError(int worker, const wire::proto::Message& m);
-  // Sends `worker` its next queued requests, up to kRequestsInFlightPerWorker.
-  void SendQueued(int worker);
+  // Sends the TrainRequests the round engine asked for.
+  void SendRequests(const std::vector<SendRequest>& requests);
+  // Logs the clients the engine dropped and marks their workers suspect.
+  void NoteDropped(const std::vector<Dropped>& dropped);
   Status RecordRound(int round, const std::vector<int>& selected, double collect_s, double agg_s,
                      uint64_t agg_flops);
   Status EvaluateInitial();

@@ -11,8 +11,6 @@
 namespace fedcarbon::server {
 namespace {
 
-constexpr uint64_t kMaxSamples = uint64_t{1} << 31;
-
 double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
 
 double UnixNow() {
@@ -51,8 +49,14 @@ Status Coordinator::RunRound(int round) {
       DeriveSeed(cfg_.seed,
                  {static_cast<uint64_t>(Stream::kSelection), static_cast<uint64_t>(round)}));
 
-  RoundState rs;
-  rs.round = round;
+  RoundPlan plan;
+  plan.round = round;
+  plan.start = round_start;
+  plan.timeout = std::chrono::duration_cast<Clock::duration>(
+      std::chrono::duration<double>(cfg_.federation.round_timeout_s));
+  plan.in_flight_per_worker = kRequestsInFlightPerWorker;
+  for (int c : selected) plan.selected.emplace_back(c, registry_.WorkerOf(c));
+  RoundState rs(std::move(plan));
   rs.start = round_start;
   FEDCARBON_RETURN_IF_ERROR(
       wire::EncodeWeights(global_, tensor_sizes_, encoding_, false, &rs.weights)
@@ -64,22 +68,12 @@ Status Coordinator::RunRound(int round) {
     if (!sent.ok()) return sent.status();
     rs.sent = std::move(*sent);
   }
-  for (int c : selected) rs.queued[registry_.WorkerOf(c)].push_back(c);
   round_.emplace(std::move(rs));
-  for (const auto& [w, clients] : round_->queued) SendQueued(w);
+  SendRequests(round_->engine.Start());
 
-  const auto deadline =
-      round_start + std::chrono::duration_cast<Clock::duration>(
-                        std::chrono::duration<double>(cfg_.federation.round_timeout_s));
-  auto outstanding = [&] {
-    if (!round_->pending.empty()) return true;
-    for (const auto& [w, clients] : round_->queued)
-      if (!clients.empty()) return true;
-    return false;
-  };
-  while (outstanding() && !Stopping()) {
-    const auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+  while (!round_->engine.complete() && !Stopping()) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        round_->engine.deadline() - Clock::now());
     if (left.count() <= 0) break;
     PollOnce(std::min(left + std::chrono::milliseconds(1),
                       std::chrono::milliseconds(options_.poll_slice_ms)));
@@ -90,17 +84,7 @@ Status Coordinator::RunRound(int round) {
     round_.reset();
     return Status::OK();
   }
-  for (const auto& [client, p] : round_->pending) {
-    spdlog::warn("round {}: client {} (worker {}) dropped: no valid result within {:.1f} s", round,
-                 client, registry_.workers()[p.worker].worker_id, cfg_.federation.round_timeout_s);
-    registry_.MarkSuspect(p.worker);
-  }
-  for (const auto& [w, clients] : round_->queued) {
-    for (int client : clients)
-      spdlog::warn("round {}: client {} (worker {}) dropped: its worker never took the job", round,
-                   client, registry_.workers()[w].worker_id);
-    if (!clients.empty()) registry_.MarkSuspect(w);
-  }
+  NoteDropped(round_->engine.Tick(std::max(Clock::now(), round_->engine.deadline())));
 
   const auto agg_start = Clock::now();
   uint64_t agg_flops = 0;
@@ -125,31 +109,19 @@ void Coordinator::HandleResult(int worker, const wire::proto::Message& m, size_t
   const std::string& id = registry_.workers()[worker].identity;
   if (!round_) return Reject(id, "train_result", "no round in progress");
   const wire::proto::TrainResult& r = m.train_result();
-  if (m.header().round() != static_cast<uint32_t>(round_->round))
-    return Reject(id, "train_result",
-                  "round " + std::to_string(m.header().round()) + ", expected " +
-                      std::to_string(round_->round));
-  auto it = round_->pending.find(static_cast<int>(r.client_id()));
-  if (it == round_->pending.end())
-    return Reject(id, "train_result",
-                  "client " + std::to_string(r.client_id()) +
-                      " was not asked this round or already answered");
-  const Pending& p = it->second;
-  if (p.worker != worker)
-    return Reject(id, "train_result",
-                  "client " + std::to_string(r.client_id()) + " is hosted by another worker");
-  if (r.request_seq() != p.seq)
-    return Reject(id, "train_result",
-                  "answers request " + std::to_string(r.request_seq()) + ", expected " +
-                      std::to_string(p.seq));
-  if (r.num_samples() == 0 || r.num_samples() > kMaxSamples || !std::isfinite(r.train_loss()))
+  const ResultClaim claim{worker, m.header().round(), static_cast<int>(r.client_id()),
+                          r.request_seq(), r.num_samples()};
+  if (Status st = round_->engine.Check(claim); !st.ok())
+    return Reject(id, "train_result", st.message());
+  if (!std::isfinite(r.train_loss()))
     return Reject(id, "train_result", "num_samples or train_loss out of range");
   const wire::proto::Activity& a = r.activity();
-  if (a.bytes_down() != p.bytes_down || a.bytes_up() != frame_bytes)
+  const uint64_t request_bytes = round_->engine.RequestBytes(claim.client);
+  if (a.bytes_down() != request_bytes || a.bytes_up() != frame_bytes)
     return Reject(id, "train_result",
                   "reported bytes down/up " + std::to_string(a.bytes_down()) + "/" +
                       std::to_string(a.bytes_up()) + " differ from the frames' " +
-                      std::to_string(p.bytes_down) + "/" + std::to_string(frame_bytes));
+                      std::to_string(request_bytes) + "/" + std::to_string(frame_bytes));
   const wire::proto::EnergyReport& e = r.energy();
   if (!SafeName(e.device()) || !SafeName(e.country()) || !SafeName(e.network()) ||
       !AllFiniteNonNegative({a.compute_s(), a.wall_s(), e.pue(), e.compute_s(), e.comm_s(),
@@ -170,14 +142,12 @@ void Coordinator::HandleResult(int worker, const wire::proto::Message& m, size_t
   const auto add_start = Clock::now();
   mean_->Add(scratch_, static_cast<double>(r.num_samples()));
   round_->add_s += Seconds(Clock::now() - add_start);
-  ++round_->completed;
-  round_->bytes_up += frame_bytes;
 
   energy::LedgerRow row;
   row.timestamp = UnixNow();
   row.run_id = run_id_;
-  row.round = round_->round;
-  row.client_id = static_cast<int>(r.client_id());
+  row.round = round_->engine.round();
+  row.client_id = claim.client;
   row.role = "client";
   row.country_iso_code = e.country();
   row.device = e.device();
@@ -190,22 +160,16 @@ void Coordinator::HandleResult(int worker, const wire::proto::Message& m, size_t
               e.comm_energy_kwh(), e.energy_kwh(), e.carbon_intensity_g_per_kwh(),
               e.emissions_kg()};
   round_->client_rows.push_back(std::move(row));
-  round_->pending.erase(it);
-  --round_->in_flight[worker];
-  SendQueued(worker);
+  SendRequests(round_->engine.Accept(claim.client, frame_bytes));
 }
 
-void Coordinator::SendQueued(int worker) {
-  std::deque<int>& queue = round_->queued[worker];
-  int& in_flight = round_->in_flight[worker];
+void Coordinator::SendRequests(const std::vector<SendRequest>& requests) {
   const bool prox = cfg_.federation.strategy == "fedprox";
   wire::proto::Message m;
-  while (!queue.empty() && in_flight < kRequestsInFlightPerWorker) {
-    const int c = queue.front();
-    queue.pop_front();
-    const uint64_t seq = builder_.Start(&m, static_cast<uint32_t>(round_->round));
+  for (const SendRequest& s : requests) {
+    const uint64_t seq = builder_.Start(&m, static_cast<uint32_t>(round_->engine.round()));
     wire::proto::TrainRequest* req = m.mutable_train_request();
-    req->set_client_id(static_cast<uint32_t>(c));
+    req->set_client_id(static_cast<uint32_t>(s.client));
     req->set_epochs(static_cast<uint32_t>(cfg_.train.local_epochs));
     req->set_lr(static_cast<float>(cfg_.train.lr));
     req->set_batch_size(static_cast<uint32_t>(cfg_.train.batch_size));
@@ -214,27 +178,32 @@ void Coordinator::SendQueued(int worker) {
     req->set_result_encoding(static_cast<wire::proto::Encoding>(encoding_));
     req->set_allocated_weights(&round_->weights);  // borrowed: released after serialization
     uint64_t bytes = 0;
-    Send(worker, m, &bytes);
+    Send(s.worker, m, &bytes);
     (void)req->release_weights();  // ownership stays with the round
-    round_->pending[c] = {worker, seq, bytes};
-    round_->bytes_down += bytes;
-    ++in_flight;
+    round_->engine.Sent(s.client, seq, bytes);
+  }
+}
+
+void Coordinator::NoteDropped(const std::vector<Dropped>& dropped) {
+  for (const Dropped& d : dropped) {
+    spdlog::warn("round {}: client {} (worker {}) dropped: {}", round_->engine.round(), d.client,
+                 registry_.workers()[d.worker].worker_id, d.reason);
+    registry_.MarkSuspect(d.worker);
   }
 }
 
 void Coordinator::HandleJobError(int worker, const wire::proto::Message& m) {
-  if (!round_ || m.header().round() != static_cast<uint32_t>(round_->round) ||
+  if (!round_ || m.header().round() != static_cast<uint32_t>(round_->engine.round()) ||
       !m.error().has_client_id())
     return;
-  auto it = round_->pending.find(static_cast<int>(m.error().client_id()));
-  if (it == round_->pending.end() || it->second.worker != worker ||
-      it->second.seq != m.error().request_seq())
+  std::vector<SendRequest> next;
+  Dropped dropped;
+  if (!round_->engine.JobFailed(worker, static_cast<int>(m.error().client_id()),
+                                m.error().request_seq(), &next, &dropped))
     return;
-  spdlog::warn("round {}: client {} dropped: its worker could not train it", round_->round,
-               it->first);
-  round_->pending.erase(it);
-  --round_->in_flight[worker];
-  SendQueued(worker);
+  spdlog::warn("round {}: client {} dropped: {}", round_->engine.round(), dropped.client,
+               dropped.reason);
+  SendRequests(next);
 }
 
 Status Coordinator::EvaluateInitial() {
@@ -249,7 +218,8 @@ Status Coordinator::EvaluateInitial() {
 Status Coordinator::RecordRound(int round, const std::vector<int>& selected, double collect_s,
                                 double agg_s, uint64_t agg_flops) {
   RoundState& rs = *round_;
-  const int dropped = static_cast<int>(selected.size()) - rs.completed;
+  const int completed = rs.engine.completed();
+  const int dropped = static_cast<int>(selected.size()) - completed;
   const bool last = round == cfg_.federation.rounds;
   const bool evaluate = last || round % std::max(cfg_.federation.eval_every_rounds, 1) == 0;
   std::optional<models::EvalStats> eval;
@@ -267,9 +237,9 @@ Status Coordinator::RecordRound(int round, const std::vector<int>& selected, dou
     loss = std::to_string(eval->loss);
   }
   std::fprintf(rounds_csv_, "%d,%zu,%d,%d,%s,%s,%llu,%llu,%.6f,%.6f,%.6f\n", round, selected.size(),
-               rs.completed, dropped, acc.c_str(), loss.c_str(),
-               static_cast<unsigned long long>(rs.bytes_down),
-               static_cast<unsigned long long>(rs.bytes_up), wall_s, collect_s,
+               completed, dropped, acc.c_str(), loss.c_str(),
+               static_cast<unsigned long long>(rs.engine.bytes_down()),
+               static_cast<unsigned long long>(rs.engine.bytes_up()), wall_s, collect_s,
                eval ? eval->wall_s : 0.0);
   std::fflush(rounds_csv_);
 
@@ -311,21 +281,16 @@ Status Coordinator::RecordRound(int round, const std::vector<int>& selected, dou
 
   result_.rounds = round;
   result_.dropped += dropped;
-  result_.bytes_down += rs.bytes_down;
-  result_.bytes_up += rs.bytes_up;
+  result_.bytes_down += rs.engine.bytes_down();
+  result_.bytes_up += rs.engine.bytes_up();
   if (eval) {
-    result_.final_accuracy = eval->accuracy;
-    result_.best_accuracy = std::max(result_.best_accuracy, eval->accuracy);
-    if (eval->accuracy >= cfg_.federation.target_accuracy && !result_.reached_target) {
-      result_.reached_target = true;
-      result_.rounds_to_target = round;
-    }
+    TallyEvaluation(round, eval->accuracy, cfg_.federation.target_accuracy, &result_);
     spdlog::info("round {}/{}: {}/{} clients ({} dropped), accuracy {:.4f}, loss {:.4f}, {:.2f} s",
-                 round, cfg_.federation.rounds, rs.completed, selected.size(), dropped,
-                 eval->accuracy, eval->loss, wall_s);
+                 round, cfg_.federation.rounds, completed, selected.size(), dropped, eval->accuracy,
+                 eval->loss, wall_s);
   } else {
     spdlog::info("round {}/{}: {}/{} clients ({} dropped), {:.2f} s", round, cfg_.federation.rounds,
-                 rs.completed, selected.size(), dropped, wall_s);
+                 completed, selected.size(), dropped, wall_s);
   }
   round_.reset();
   return Status::OK();
