@@ -15,7 +15,9 @@ void OnSignal(int) { g_stop.store(true); }
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"fedcarbon-client: a worker process hosting virtual FL clients"};
+  CLI::App app{
+      "fedcarbon-client: a worker process hosting virtual FL clients\n"
+      "Exit codes: 0 success, 2 bad input (config, data file, arguments), 1 other failures"};
   fedcarbon::client::WorkerOptions o;
   std::string log_level = "info";
   app.add_option("--connect", o.connect, "coordinator endpoint, tcp://HOST:PORT")->required();
@@ -40,7 +42,11 @@ int main(int argc, char** argv) {
                  "CURVE: this worker's key file (its public key must be on the server's list)");
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error, off")
       ->capture_default_str();
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;  // --help 0; a usage error 2 (not CLI11's own codes)
+  }
   spdlog::set_level(spdlog::level::from_str(log_level));
 
   fedcarbon::wire::TuneAllocatorForLargeFrames();
@@ -53,7 +59,7 @@ int main(int argc, char** argv) {
   auto stats = fedcarbon::client::RunWorker(o);
   if (!stats.ok()) {
     spdlog::error("{}", stats.status().message());
-    return 1;
+    return fedcarbon::ExitCode(stats.status());
   }
   spdlog::info("worker done: {} jobs, {} skipped, {} failed ({})", stats->jobs, stats->skipped,
                stats->failed, stats->shutdown_reason);

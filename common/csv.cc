@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -19,7 +20,7 @@ std::optional<size_t> CsvTable::Find(const std::string& column) const {
 
 Result<size_t> CsvTable::Require(const std::string& column, const std::string& what) const {
   std::optional<size_t> i = Find(column);
-  if (!i) return Status::Error(what + ": missing column '" + column + "'");
+  if (!i) return Status::Corruption(what + ": missing column '" + column + "'");
   return *i;
 }
 
@@ -111,19 +112,20 @@ Result<CsvTable> ParseCsv(const std::string& text, const std::string& what) {
       any = true;
     }
   }
-  if (quoted) return Status::Error(what + ":" + std::to_string(record_line) + ": unterminated quote");
+  if (quoted)
+    return Status::Corruption(what + ":" + std::to_string(record_line) + ": unterminated quote");
   if (any || !field.empty()) {
     record.push_back(std::move(field));
     records.push_back(std::move(record));
     record_lines.push_back(record_line);
   }
-  if (records.empty()) return Status::Error(what + ": empty (no header line)");
+  if (records.empty()) return Status::Corruption(what + ": empty (no header line)");
   CsvTable table(records[0]);
   for (size_t r = 1; r < records.size(); ++r) {
     if (records[r].size() != table.header().size()) {
-      return Status::Error(what + ":" + std::to_string(record_lines[r]) + ": " +
-                           std::to_string(records[r].size()) + " fields, the header has " +
-                           std::to_string(table.header().size()));
+      return Status::Corruption(what + ":" + std::to_string(record_lines[r]) + ": " +
+                                std::to_string(records[r].size()) + " fields, the header has " +
+                                std::to_string(table.header().size()));
     }
     FEDCARBON_RETURN_IF_ERROR(table.Add(std::move(records[r])));
   }
@@ -131,11 +133,15 @@ Result<CsvTable> ParseCsv(const std::string& text, const std::string& what) {
 }
 
 Result<CsvTable> ReadCsv(const std::string& path) {
+  errno = 0;
   std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::Error(path + ": cannot open");
+  if (!in) {
+    const std::string why = path + ": cannot open (" + std::strerror(errno) + ")";
+    return errno == ENOENT ? Status::NotFound(why) : Status::IOError(why);
+  }
   std::stringstream ss;
   ss << in.rdbuf();
-  if (in.bad()) return Status::Error(path + ": read failed");
+  if (in.bad()) return Status::IOError(path + ": read failed");
   return ParseCsv(ss.str(), path);
 }
 
@@ -144,12 +150,12 @@ Status WriteCsv(const std::string& path, const CsvTable& table) {
 }
 
 Result<double> ParseDouble(const std::string& text, const std::string& what) {
-  if (text.empty()) return Status::Error(what + ": empty, expected a number");
+  if (text.empty()) return Status::Corruption(what + ": empty, expected a number");
   errno = 0;
   char* end = nullptr;
   const double v = std::strtod(text.c_str(), &end);
   if (end != text.c_str() + text.size() || errno == ERANGE || !std::isfinite(v)) {
-    return Status::Error(what + ": not a finite number: '" + text + "'");
+    return Status::Corruption(what + ": not a finite number: '" + text + "'");
   }
   return v;
 }

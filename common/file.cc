@@ -20,27 +20,29 @@ Status WriteFileAtomic(const std::string& path, std::string_view contents) {
   std::vector<char> name(tmpl.begin(), tmpl.end());
   name.push_back('\0');
   const int fd = mkstemp(name.data());
-  if (fd < 0) return Status::Error(path + ": cannot create a temporary file (" + std::strerror(errno) + ")");
+  if (fd < 0)
+    return Status::IOError(path + ": cannot create a temporary file (" + std::strerror(errno) +
+                           ")");
   const std::string tmp(name.data());
   fchmod(fd, 0644);  // mkstemp makes 0600; results are meant to be read by others
   std::FILE* f = fdopen(fd, "wb");
   if (!f) {
     close(fd);
     std::remove(tmp.c_str());
-    return Status::Error(tmp + ": cannot open for writing (" + std::strerror(errno) + ")");
+    return Status::IOError(tmp + ": cannot open for writing (" + std::strerror(errno) + ")");
   }
   const bool ok =
       std::fwrite(contents.data(), 1, contents.size(), f) == contents.size() && std::fflush(f) == 0;
   const bool closed = std::fclose(f) == 0;
   if (!ok || !closed) {
     std::remove(tmp.c_str());
-    return Status::Error(tmp + ": write failed");
+    return Status::IOError(tmp + ": write failed");
   }
   std::error_code ec;
   std::filesystem::rename(tmp, path, ec);
   if (ec) {
     std::remove(tmp.c_str());
-    return Status::Error(path + ": cannot rename " + tmp + " into place: " + ec.message());
+    return Status::IOError(path + ": cannot rename " + tmp + " into place: " + ec.message());
   }
   return Status::OK();
 }

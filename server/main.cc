@@ -17,7 +17,10 @@ void OnSignal(int) { g_stop.store(true); }
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"fedcarbon-server: the federated-learning coordinator"};
+  CLI::App app{
+      "fedcarbon-server: the federated-learning coordinator\n"
+      "Exit codes: 0 success, 2 bad input (config, data file, arguments), 1 other failures, "
+      "130 interrupted"};
   std::string config_path, out_dir, log_level = "info";
   std::vector<std::string> overrides;
   fedcarbon::server::CoordinatorOptions options;
@@ -35,7 +38,11 @@ int main(int argc, char** argv) {
   app.add_option("--set", overrides, "override a config key: --set federation.rounds=5");
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error, off")
       ->capture_default_str();
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;  // --help 0; a usage error 2 (not CLI11's own codes)
+  }
   spdlog::set_level(spdlog::level::from_str(log_level));
 
   fedcarbon::wire::TuneAllocatorForLargeFrames();
@@ -45,7 +52,7 @@ int main(int argc, char** argv) {
         keys.ok() ? fedcarbon::wire::WriteCurveKeyFiles(keygen, *keys) : keys.status();
     if (!st.ok()) {
       spdlog::error("{}", st.message());
-      return 1;
+      return fedcarbon::ExitCode(st);
     }
     std::printf("wrote %s.key (private) and %s.pub\n", keygen.c_str(), keygen.c_str());
     return 0;
@@ -57,7 +64,7 @@ int main(int argc, char** argv) {
   auto cfg = fedcarbon::config::Load(config_path, overrides);
   if (!cfg.ok()) {
     spdlog::error("{}", cfg.status().message());
-    return 2;
+    return 2;  // a config error is bad input, whatever its code (ExitCode once Load codes them)
   }
   struct sigaction sa {};
   sa.sa_handler = OnSignal;
@@ -69,7 +76,7 @@ int main(int argc, char** argv) {
   auto result = fedcarbon::server::RunCoordinator(*cfg, options);
   if (!result.ok()) {
     spdlog::error("{}", result.status().message());
-    return 1;
+    return fedcarbon::ExitCode(result.status());
   }
   std::printf("fedcarbon-server: %d rounds, final accuracy %.4f (best %.4f), target %s, %.1f s%s\n",
               result->rounds, result->final_accuracy, result->best_accuracy,

@@ -50,7 +50,8 @@ class GzReader {
         int errnum = 0;
         const char* msg = gzerror(f_, &errnum);
         if (errnum == Z_BUF_ERROR) break;  // a cut-off gzip stream: report it as truncated
-        return Status::Error(path_ + ": corrupt data: " + (msg != nullptr ? msg : "gzread failed"));
+        const std::string why = msg != nullptr ? msg : "gzread failed";
+        return Status::Corruption(path_ + ": corrupt data: " + why);
       }
       if (r == 0) break;
       *got += static_cast<size_t>(r);
@@ -81,15 +82,15 @@ Status ReadHeader(GzReader& in, const std::string& path, uint32_t magic, const c
   const size_t want = 4 * (1 + ndims);
   size_t got = 0;
   FEDCARBON_RETURN_IF_ERROR(in.Read(buf.data(), want, &got));
-  if (got < 4) return Status::Error(path + ": truncated: no IDX header");
+  if (got < 4) return Status::Corruption(path + ": truncated: no IDX header");
   const uint32_t m = BigEndian(buf.data());
   if (m != magic) {
-    return Status::Error(path + ": bad magic number " + Hex(m) + ", expected " + Hex(magic) + " (" +
-                         what + ")");
+    return Status::Corruption(path + ": bad magic number " + Hex(m) + ", expected " + Hex(magic) +
+                              " (" + what + ")");
   }
   if (got < want) {
-    return Status::Error(path + ": truncated: header needs " + std::to_string(want) +
-                         " bytes, got " + std::to_string(got));
+    return Status::Corruption(path + ": truncated: header needs " + std::to_string(want) +
+                              " bytes, got " + std::to_string(got));
   }
   dims->clear();
   for (size_t d = 0; d < ndims; ++d) dims->push_back(BigEndian(buf.data() + 4 * (1 + d)));
@@ -98,27 +99,76 @@ Status ReadHeader(GzReader& in, const std::string& path, uint32_t magic, const c
 
 Status CheckCount(const std::string& path, uint32_t count) {
   if (count == 0 || count > kMaxCount) {
-    return Status::Error(path + ": sample count " + std::to_string(count) + " out of range [1, " +
-                         std::to_string(kMaxCount) + "]");
+    return Status::Corruption(path + ": sample count " + std::to_string(count) +
+                              " out of range [1, " + std::to_string(kMaxCount) + "]");
   }
   return Status::OK();
 }
 
-std::string OpenError(const std::string& path) {
+// A missing file is NotFound; any other failure to open it (permissions) an IOError.
+Status OpenError(const std::string& path) {
+  const bool missing = errno == ENOENT;
   std::string why = errno != 0 ? std::strerror(errno) : "unknown error";
-  return path + ": cannot open (" + why + ")";
+  why = path + ": cannot open (" + why + ")";
+  return missing ? Status::NotFound(why) : Status::IOError(why);
+}
+
+// Reads `n` labels (after the header) and checks each is a class.
+Status ReadLabels(GzReader& in, const std::string& path, uint64_t n, std::vector<uint8_t>* out) {
+  out->resize(n);
+  size_t got = 0;
+  FEDCARBON_RETURN_IF_ERROR(in.Read(out->data(), n, &got));
+  if (got != n) {
+    return Status::Corruption(path + ": truncated: expected " + std::to_string(n) +
+                              " bytes of labels, got " + std::to_string(got));
+  }
+  for (uint64_t i = 0; i < n; ++i) {
+    if ((*out)[i] >= Dataset::kNumClasses) {
+      return Status::Corruption(path + ": label " + std::to_string((*out)[i]) + " at index " +
+                                std::to_string(i) + " is not in 0..9");
+    }
+  }
+  return Status::OK();
+}
+
+// "DIR/train-STEM.gz" (or the decompressed file when only that exists).
+std::string SplitPath(const std::string& dir, Split split, const std::string& stem) {
+  const std::string prefix = split == Split::kTrain ? "train" : "t10k";
+  const std::filesystem::path base = std::filesystem::path(dir) / (prefix + stem);
+  std::filesystem::path gz = base;
+  gz += ".gz";
+  std::error_code ec;
+  if (!std::filesystem::exists(gz, ec) && std::filesystem::exists(base, ec)) return base.string();
+  return gz.string();
 }
 
 }  // namespace
+
+Result<std::vector<uint8_t>> LoadIdxLabels(const std::string& labels_path) {
+  errno = 0;
+  GzReader labels(labels_path);
+  if (!labels.is_open()) return OpenError(labels_path);
+  std::vector<uint32_t> ldims;
+  FEDCARBON_RETURN_IF_ERROR(
+      ReadHeader(labels, labels_path, kLabelsMagic, "IDX labels: unsigned bytes, 1 dim", &ldims));
+  FEDCARBON_RETURN_IF_ERROR(CheckCount(labels_path, ldims[0]));
+  std::vector<uint8_t> out;
+  FEDCARBON_RETURN_IF_ERROR(ReadLabels(labels, labels_path, ldims[0], &out));
+  return out;
+}
+
+Result<std::vector<uint8_t>> LoadFashionMnistLabels(const std::string& dir, Split split) {
+  return LoadIdxLabels(SplitPath(dir, split, "-labels-idx1-ubyte"));
+}
 
 Result<Dataset> LoadIdx(const std::string& images_path, const std::string& labels_path,
                         int64_t max_samples) {
   errno = 0;
   GzReader images(images_path);
-  if (!images.is_open()) return Status::Error(OpenError(images_path));
+  if (!images.is_open()) return OpenError(images_path);
   errno = 0;
   GzReader labels(labels_path);
-  if (!labels.is_open()) return Status::Error(OpenError(labels_path));
+  if (!labels.is_open()) return OpenError(labels_path);
 
   std::vector<uint32_t> idims, ldims;
   FEDCARBON_RETURN_IF_ERROR(
@@ -129,20 +179,20 @@ Result<Dataset> LoadIdx(const std::string& images_path, const std::string& label
   FEDCARBON_RETURN_IF_ERROR(CheckCount(labels_path, ldims[0]));
   for (int d : {1, 2}) {
     if (idims[d] == 0 || idims[d] > kMaxSide) {
-      return Status::Error(images_path + ": image " + (d == 1 ? "rows " : "cols ") +
-                           std::to_string(idims[d]) + " out of range [1, " +
-                           std::to_string(kMaxSide) + "]");
+      return Status::Corruption(images_path + ": image " + (d == 1 ? "rows " : "cols ") +
+                                std::to_string(idims[d]) + " out of range [1, " +
+                                std::to_string(kMaxSide) + "]");
     }
   }
   if (idims[0] != ldims[0]) {
-    return Status::Error(images_path + " has " + std::to_string(idims[0]) + " images but " +
-                         labels_path + " has " + std::to_string(ldims[0]) + " labels");
+    return Status::Corruption(images_path + " has " + std::to_string(idims[0]) + " images but " +
+                              labels_path + " has " + std::to_string(ldims[0]) + " labels");
   }
   const uint64_t n = max_samples > 0 ? std::min<uint64_t>(idims[0], max_samples) : idims[0];
   const uint64_t dim = uint64_t{idims[1]} * idims[2];
   if (n * dim > kMaxPixels) {
-    return Status::Error(images_path + ": " + std::to_string(n) + " x " + std::to_string(dim) +
-                         " pixels exceed the limit of " + std::to_string(kMaxPixels));
+    return Status::Corruption(images_path + ": " + std::to_string(n) + " x " + std::to_string(dim) +
+                              " pixels exceed the limit of " + std::to_string(kMaxPixels));
   }
 
   // Sizes are validated: allocate and read the payloads.
@@ -150,24 +200,13 @@ Result<Dataset> LoadIdx(const std::string& images_path, const std::string& label
   ds.n = static_cast<int64_t>(n);
   ds.rows = static_cast<int>(idims[1]);
   ds.cols = static_cast<int>(idims[2]);
-  ds.labels.resize(n);
+  FEDCARBON_RETURN_IF_ERROR(ReadLabels(labels, labels_path, n, &ds.labels));
   size_t got = 0;
-  FEDCARBON_RETURN_IF_ERROR(labels.Read(ds.labels.data(), n, &got));
-  if (got != n) {
-    return Status::Error(labels_path + ": truncated: expected " + std::to_string(n) +
-                         " bytes of labels, got " + std::to_string(got));
-  }
-  for (uint64_t i = 0; i < n; ++i) {
-    if (ds.labels[i] >= Dataset::kNumClasses) {
-      return Status::Error(labels_path + ": label " + std::to_string(ds.labels[i]) + " at index " +
-                           std::to_string(i) + " is not in 0..9");
-    }
-  }
   std::vector<uint8_t> raw(n * dim);
   FEDCARBON_RETURN_IF_ERROR(images.Read(raw.data(), raw.size(), &got));
   if (got != raw.size()) {
-    return Status::Error(images_path + ": truncated: expected " + std::to_string(raw.size()) +
-                         " bytes of pixels, got " + std::to_string(got));
+    return Status::Corruption(images_path + ": truncated: expected " + std::to_string(raw.size()) +
+                              " bytes of pixels, got " + std::to_string(got));
   }
   ds.images.resize(raw.size());
   for (size_t i = 0; i < raw.size(); ++i) ds.images[i] = static_cast<float>(raw[i]) / 255.0f;
@@ -175,17 +214,9 @@ Result<Dataset> LoadIdx(const std::string& images_path, const std::string& label
 }
 
 Result<Dataset> LoadFashionMnist(const std::string& dir, Split split, int64_t max_samples) {
-  const std::string prefix = split == Split::kTrain ? "train" : "t10k";
-  // Debian ships the .gz files; accept decompressed copies too.
-  auto path = [&](const std::string& stem) {
-    const std::filesystem::path base = std::filesystem::path(dir) / (prefix + stem);
-    std::filesystem::path gz = base;
-    gz += ".gz";
-    std::error_code ec;
-    if (!std::filesystem::exists(gz, ec) && std::filesystem::exists(base, ec)) return base.string();
-    return gz.string();
-  };
-  return LoadIdx(path("-images-idx3-ubyte"), path("-labels-idx1-ubyte"), max_samples);
+  // Debian ships the .gz files; decompressed copies are accepted too.
+  return LoadIdx(SplitPath(dir, split, "-images-idx3-ubyte"),
+                 SplitPath(dir, split, "-labels-idx1-ubyte"), max_samples);
 }
 
 }  // namespace fedcarbon::data

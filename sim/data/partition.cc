@@ -38,19 +38,20 @@ size_t DealRoundRobin(std::span<const int64_t> items, std::span<const int> membe
 
 Result<Partition> MakePartition(std::span<const uint8_t> labels, int num_clients,
                                 const config::PartitionConfig& cfg, uint64_t seed) {
-  if (num_clients < 1) return Status::Error("federation.num_clients must be >= 1");
+  if (num_clients < 1) return Status::InvalidArgument("federation.num_clients must be >= 1");
   if (static_cast<int64_t>(labels.size()) < num_clients) {
-    return Status::Error("federation.num_clients (" + std::to_string(num_clients) +
-                         ") exceeds the number of samples (" + std::to_string(labels.size()) + ")");
+    return Status::InvalidArgument("federation.num_clients (" + std::to_string(num_clients) +
+                                   ") exceeds the number of samples (" +
+                                   std::to_string(labels.size()) + ")");
   }
   for (size_t i = 0; i < labels.size(); ++i) {
     if (labels[i] >= Dataset::kNumClasses) {
-      return Status::Error("label " + std::to_string(labels[i]) + " at index " + std::to_string(i) +
-                           " is not in 0..9");
+      return Status::Corruption("label " + std::to_string(labels[i]) + " at index " +
+                                std::to_string(i) + " is not in 0..9");
     }
   }
   internal::Rng rng(DeriveSeed(seed, {static_cast<uint64_t>(Stream::kPartition)}));
-  Result<Partition> p = Status::Error(
+  Result<Partition> p = Status::InvalidArgument(
       "partition.scheme must be one of iid, dirichlet, shards, "
       "label_groups, power_law, got '" +
       cfg.scheme + "'");

@@ -34,14 +34,14 @@ std::vector<double> SampleDirichlet(double alpha, int k, Rng& rng) {
 Result<Partition> Dirichlet(std::span<const uint8_t> labels, int num_clients,
                             const config::PartitionConfig& cfg, Rng& rng) {
   if (!(cfg.alpha > 0.0) || !std::isfinite(cfg.alpha)) {
-    return Status::Error("partition.alpha must be > 0");
+    return Status::InvalidArgument("partition.alpha must be > 0");
   }
   const int64_t n = static_cast<int64_t>(labels.size());
   if (cfg.min_partition_size < 0 ||
       static_cast<int64_t>(cfg.min_partition_size) * num_clients > n) {
-    return Status::Error("partition.min_partition_size (" + std::to_string(cfg.min_partition_size) +
-                         ") x " + std::to_string(num_clients) + " clients exceeds the " +
-                         std::to_string(n) + " samples");
+    return Status::InvalidArgument(
+        "partition.min_partition_size (" + std::to_string(cfg.min_partition_size) + ") x " +
+        std::to_string(num_clients) + " clients exceeds the " + std::to_string(n) + " samples");
   }
   int64_t smallest = 0;
   for (int attempt = 0; attempt < kMaxTries; ++attempt) {
@@ -68,11 +68,11 @@ Result<Partition> Dirichlet(std::span<const uint8_t> labels, int num_clients,
                              })->size());
     if (smallest >= cfg.min_partition_size) return p;
   }
-  return Status::Error("partition.min_partition_size: after " + std::to_string(kMaxTries) +
-                       " draws some client still held fewer than " +
-                       std::to_string(cfg.min_partition_size) +
-                       " samples (last draw's smallest: " + std::to_string(smallest) +
-                       "); lower partition.min_partition_size or raise partition.alpha");
+  return Status::InvalidArgument(
+      "partition.min_partition_size: after " + std::to_string(kMaxTries) +
+      " draws some client still held fewer than " + std::to_string(cfg.min_partition_size) +
+      " samples (last draw's smallest: " + std::to_string(smallest) +
+      "); lower partition.min_partition_size or raise partition.alpha");
 }
 
 }  // namespace fedcarbon::data::internal

@@ -21,10 +21,10 @@ Result<Partition> Shards(std::span<const uint8_t> labels, int num_clients,
   const int64_t n = static_cast<int64_t>(labels.size());
   const int64_t num_shards = int64_t{num_clients} * cfg.shards_per_client;
   if (cfg.shards_per_client < 1 || num_shards > n) {
-    return Status::Error("partition.shards_per_client (" + std::to_string(cfg.shards_per_client) +
-                         ") x " + std::to_string(num_clients) +
-                         " clients = " + std::to_string(num_shards) + " shards, more than the " +
-                         std::to_string(n) + " samples");
+    return Status::InvalidArgument(
+        "partition.shards_per_client (" + std::to_string(cfg.shards_per_client) + ") x " +
+        std::to_string(num_clients) + " clients = " + std::to_string(num_shards) +
+        " shards, more than the " + std::to_string(n) + " samples");
   }
   std::vector<int64_t> idx = ShuffledIndices(n, rng);
   std::stable_sort(idx.begin(), idx.end(),
@@ -51,11 +51,12 @@ Result<Partition> LabelGroups(std::span<const uint8_t> labels, int num_clients,
                               const config::PartitionConfig& cfg, Rng& rng) {
   const int g = cfg.num_groups;
   if (g < 1 || g > Dataset::kNumClasses || g > num_clients) {
-    return Status::Error("partition.num_groups must be in [1, min(10, federation.num_clients = " +
-                         std::to_string(num_clients) + ")], got " + std::to_string(g));
+    return Status::InvalidArgument(
+        "partition.num_groups must be in [1, min(10, federation.num_clients = " +
+        std::to_string(num_clients) + ")], got " + std::to_string(g));
   }
   if (!(cfg.iid_fraction >= 0.0 && cfg.iid_fraction <= 1.0)) {
-    return Status::Error("partition.iid_fraction must be in [0, 1]");
+    return Status::InvalidArgument("partition.iid_fraction must be in [0, 1]");
   }
   std::vector<int> all(num_clients);
   std::iota(all.begin(), all.end(), 0);
@@ -76,9 +77,9 @@ Result<Partition> LabelGroups(std::span<const uint8_t> labels, int num_clients,
   }
   for (int c = 0; c < num_clients; ++c) {
     if (p[c].empty()) {
-      return Status::Error("partition.num_groups: client " + std::to_string(c) +
-                           " got no samples (its group's classes are absent and "
-                           "partition.iid_fraction leaves it nothing)");
+      return Status::InvalidArgument("partition.num_groups: client " + std::to_string(c) +
+                                     " got no samples (its group's classes are absent and "
+                                     "partition.iid_fraction leaves it nothing)");
     }
   }
   return p;

@@ -20,7 +20,7 @@ Result<Partition> Iid(std::span<const uint8_t> labels, int num_clients, Rng& rng
 Result<Partition> PowerLaw(std::span<const uint8_t> labels, int num_clients,
                            const config::PartitionConfig& cfg, Rng& rng) {
   if (!(cfg.power_law_exponent > 0.0) || !std::isfinite(cfg.power_law_exponent)) {
-    return Status::Error("partition.power_law_exponent must be > 0");
+    return Status::InvalidArgument("partition.power_law_exponent must be > 0");
   }
   const int64_t n = static_cast<int64_t>(labels.size());
   std::vector<double> w(num_clients);

@@ -46,10 +46,10 @@ std::string JoinNames(const std::vector<T>& items, F name_of) {
 Result<std::string> ReadString(const nlohmann::json& j, const std::string& key,
                                const std::string& where, bool required) {
   if (!j.contains(key)) {
-    if (required) return Status::Error(where + "." + key + ": missing");
+    if (required) return Status::Corruption(where + "." + key + ": missing");
     return std::string();
   }
-  if (!j.at(key).is_string()) return Status::Error(where + "." + key + ": not a string");
+  if (!j.at(key).is_string()) return Status::Corruption(where + "." + key + ": not a string");
   return j.at(key).get<std::string>();
 }
 
@@ -75,13 +75,14 @@ Result<double> ReadPue(const nlohmann::json& d, const std::string& where, const 
   const std::string name = where + ".default_pue";
   const nlohmann::json& p = d.at("default_pue");
   if (p.is_object() && p.contains("preset")) {
-    if (!p.at("preset").is_string()) return Status::Error(name + ".preset: not a string");
+    if (!p.at("preset").is_string()) return Status::Corruption(name + ".preset: not a string");
     const std::string preset = p.at("preset").get<std::string>();
     auto it = g.pue_presets.find(preset);
     if (it == g.pue_presets.end()) {
       std::string known;
       for (const auto& [k, v] : g.pue_presets) known += (known.empty() ? "" : ", ") + k;
-      return Status::Error(name + ": unknown PUE preset '" + preset + "' (known: " + known + ")");
+      return Status::Corruption(name + ": unknown PUE preset '" + preset + "' (known: " + known +
+                                ")");
     }
     if (!note.empty()) note += "; ";
     note += "default_pue = preset " + preset;
@@ -94,17 +95,17 @@ Result<double> ReadPue(const nlohmann::json& d, const std::string& where, const 
 
 Result<DeviceProfile> ParseDevice(const nlohmann::json& d, size_t index, const Globals& g) {
   std::string where = "devices[" + std::to_string(index) + "]";
-  if (!d.is_object()) return Status::Error(where + ": not an object");
+  if (!d.is_object()) return Status::Corruption(where + ": not an object");
   FC_ASSIGN_OR_RETURN(name, ReadString(d, "name", where, true));
   if (!IsName(name)) {
-    return Status::Error(where + ".name: '" + name + "' must be 1-64 of [a-z0-9_]");
+    return Status::Corruption(where + ".name: '" + name + "' must be 1-64 of [a-z0-9_]");
   }
   where = "devices[" + name + "]";
   DeviceProfile p;
   p.name = name;
   FC_ASSIGN_OR_RETURN(kind, ReadString(d, "kind", where, true));
   if (kind != "datacenter" && kind != "edge" && kind != "host") {
-    return Status::Error(where + ".kind: '" + kind + "' is not datacenter, edge or host");
+    return Status::Corruption(where + ".kind: '" + kind + "' is not datacenter, edge or host");
   }
   p.kind = kind;
   std::string source;
@@ -129,27 +130,28 @@ Result<DeviceProfile> ParseDevice(const nlohmann::json& d, size_t index, const G
     p.ram_gb = ram.value;
     Note(assumption, "ram_gb", ram);
     if (p.ram_gb > 0 && g.memory_w_per_gb < 0) {
-      return Status::Error(where + ".ram_gb needs the catalog's memory_w_per_gb");
+      return Status::Corruption(where + ".ram_gb needs the catalog's memory_w_per_gb");
     }
   }
   p.memory_w_per_gb = g.memory_w_per_gb < 0 ? 0.0 : g.memory_w_per_gb;
   // PUE: data centers must state one; edge devices have none; a host defaults to 1.
   if (kind == "edge") {
     if (d.contains("default_pue")) {
-      return Status::Error(where + ".default_pue: edge devices have no PUE (no cooling plant)");
+      return Status::Corruption(where +
+                                ".default_pue: edge devices have no PUE (no cooling plant)");
     }
     p.default_pue = 1.0;
   } else if (d.contains("default_pue")) {
     FC_ASSIGN_OR_RETURN(pue, ReadPue(d, where, g, assumption));
     p.default_pue = pue;
   } else if (kind == "datacenter") {
-    return Status::Error(where + ".default_pue: missing (required for datacenter profiles)");
+    return Status::Corruption(where + ".default_pue: missing (required for datacenter profiles)");
   } else {
     p.default_pue = 1.0;
   }
   // Throughput: direct, or derived from the step model.
   if (d.contains("throughput") == d.contains("throughput_model")) {
-    return Status::Error(where + ": give exactly one of throughput, throughput_model");
+    return Status::Corruption(where + ": give exactly one of throughput, throughput_model");
   }
   if (d.contains("throughput")) {
     FC_ASSIGN_OR_RETURN(t, ReadQuantityInRange(d, "throughput", where, 0.0, true, kHuge));
@@ -159,7 +161,7 @@ Result<DeviceProfile> ParseDevice(const nlohmann::json& d, size_t index, const G
     const nlohmann::json& m = d.at("throughput_model");
     const std::string mw = where + ".throughput_model";
     if (g.reference_step_flops <= 0) {
-      return Status::Error(mw + " needs the catalog's reference_step_flops");
+      return Status::Corruption(mw + " needs the catalog's reference_step_flops");
     }
     FC_ASSIGN_OR_RETURN(peak, ReadQuantityInRange(m, "peak_fp32", mw, 0.0, true, kHuge));
     FC_ASSIGN_OR_RETURN(eff, ReadQuantityInRange(m, "efficiency", mw, 0.0, true, 1.0));
@@ -177,19 +179,20 @@ Result<DeviceProfile> ParseDevice(const nlohmann::json& d, size_t index, const G
 
 Result<Country> ParseCountry(const nlohmann::json& c, size_t index) {
   std::string where = "countries[" + std::to_string(index) + "]";
-  if (!c.is_object()) return Status::Error(where + ": not an object");
+  if (!c.is_object()) return Status::Corruption(where + ": not an object");
   Country out;
   FC_ASSIGN_OR_RETURN(iso3, ReadString(c, "iso3", where, true));
   const bool upper3 =
       iso3.size() == 3 &&
       std::all_of(iso3.begin(), iso3.end(), [](unsigned char ch) { return std::isupper(ch); });
-  if (!upper3) return Status::Error(where + ".iso3: '" + iso3 + "' is not 3 upper-case letters");
+  if (!upper3)
+    return Status::Corruption(where + ".iso3: '" + iso3 + "' is not 3 upper-case letters");
   out.iso3 = iso3;
   where = "countries[" + iso3 + "]";
   FC_ASSIGN_OR_RETURN(iso2, ReadString(c, "iso2", where, false));
   out.iso2 = iso2;
   FC_ASSIGN_OR_RETURN(name, ReadString(c, "name", where, true));
-  if (name.empty()) return Status::Error(where + ".name: empty");
+  if (name.empty()) return Status::Corruption(where + ".name: empty");
   out.name = name;
   FC_ASSIGN_OR_RETURN(ci, ReadQuantityInRange(c, "carbon_intensity", where, 0.0, true, 5000.0));
   FC_ASSIGN_OR_RETURN(down, ReadQuantityInRange(c, "download", where, 0.0, true, 1e6));
@@ -204,10 +207,10 @@ Result<Country> ParseCountry(const nlohmann::json& c, size_t index) {
 
 Result<NetworkModel> ParseNetwork(const nlohmann::json& n, size_t index) {
   std::string where = "networks[" + std::to_string(index) + "]";
-  if (!n.is_object()) return Status::Error(where + ": not an object");
+  if (!n.is_object()) return Status::Corruption(where + ": not an object");
   NetworkModel out;
   FC_ASSIGN_OR_RETURN(name, ReadString(n, "name", where, true));
-  if (!IsName(name)) return Status::Error(where + ".name: '" + name + "' must be [a-z0-9_]");
+  if (!IsName(name)) return Status::Corruption(where + ".name: '" + name + "' must be [a-z0-9_]");
   out.name = name;
   where = "networks[" + name + "]";
   FC_ASSIGN_OR_RETURN(kind, ReadString(n, "kind", where, true));
@@ -226,19 +229,20 @@ Result<NetworkModel> ParseNetwork(const nlohmann::json& n, size_t index) {
     out.year =
         kq.contains("year") && kq.at("year").is_number_integer() ? kq.at("year").get<int>() : 0;
     if (n.contains("halving_years") != n.contains("year")) {
-      return Status::Error(where + ": halving_years and year go together");
+      return Status::Corruption(where + ": halving_years and year go together");
     }
     if (n.contains("halving_years")) {
       FC_ASSIGN_OR_RETURN(h, ReadQuantityInRange(n, "halving_years", where, 0.0, true, 100.0));
       FC_ASSIGN_OR_RETURN(y, ReadQuantityInRange(n, "year", where, 1990, false, 2100));
-      if (out.year == 0) return Status::Error(where + ".kwh_per_gb: needs a year to extrapolate");
+      if (out.year == 0)
+        return Status::Corruption(where + ".kwh_per_gb: needs a year to extrapolate");
       out.kwh_per_gb = k.value * std::exp2(-(y.value - out.year) / h.value);
       out.year = static_cast<int>(y.value);
       out.assumption = "halving every " + std::to_string(h.value) + " years [" + h.provenance +
                        "], extrapolated to " + std::to_string(out.year) + " [" + y.provenance + "]";
     }
   } else {
-    return Status::Error(where + ".kind: '" + kind + "' is not qiu or intensity");
+    return Status::Corruption(where + ".kind: '" + kind + "' is not qiu or intensity");
   }
   return out;
 }
@@ -246,12 +250,12 @@ Result<NetworkModel> ParseNetwork(const nlohmann::json& n, size_t index) {
 }  // namespace
 
 Result<Catalog> Catalog::FromJson(const nlohmann::json& j) {
-  if (!j.is_object()) return Status::Error("catalog: not a JSON object");
+  if (!j.is_object()) return Status::Corruption("catalog: not a JSON object");
   static const std::set<std::string> kKeys = {
       "_doc",       "devices", "countries", "networks", "reference_step_flops", "memory_w_per_gb",
       "pue_presets"};
   for (const auto& [key, value] : j.items()) {
-    if (!kKeys.count(key)) return Status::Error("catalog: unknown key '" + key + "'");
+    if (!kKeys.count(key)) return Status::Corruption("catalog: unknown key '" + key + "'");
   }
   Globals g;
   if (j.contains("reference_step_flops")) {
@@ -266,7 +270,7 @@ Result<Catalog> Catalog::FromJson(const nlohmann::json& j) {
   Catalog cat;
   if (j.contains("pue_presets")) {
     const nlohmann::json& p = j.at("pue_presets");
-    if (!p.is_object()) return Status::Error("catalog.pue_presets: not an object");
+    if (!p.is_object()) return Status::Corruption("catalog.pue_presets: not an object");
     for (const auto& [key, value] : p.items()) {
       FC_ASSIGN_OR_RETURN(q, ReadQuantityInRange(p, key, "pue_presets", 1.0, false, 10.0));
       g.pue_presets[key] = q.value;
@@ -275,7 +279,8 @@ Result<Catalog> Catalog::FromJson(const nlohmann::json& j) {
   }
   for (const char* list : {"devices", "countries", "networks"}) {
     if (!j.contains(list) || !j.at(list).is_array() || j.at(list).empty()) {
-      return Status::Error(std::string("catalog.") + list + ": missing or not a non-empty array");
+      return Status::Corruption(std::string("catalog.") + list +
+                                ": missing or not a non-empty array");
     }
   }
   std::set<std::string> seen;
@@ -283,7 +288,7 @@ Result<Catalog> Catalog::FromJson(const nlohmann::json& j) {
   for (size_t i = 0; i < devices.size(); ++i) {
     FC_ASSIGN_OR_RETURN(d, ParseDevice(devices[i], i, g));
     if (!seen.insert("d:" + d.name).second) {
-      return Status::Error("devices: duplicate name '" + d.name + "'");
+      return Status::Corruption("devices: duplicate name '" + d.name + "'");
     }
     cat.devices_.push_back(std::move(d));
   }
@@ -292,7 +297,7 @@ Result<Catalog> Catalog::FromJson(const nlohmann::json& j) {
     FC_ASSIGN_OR_RETURN(c, ParseCountry(countries[i], i));
     for (const std::string* key : {&c.iso3, &c.iso2, &c.name}) {
       if (!key->empty() && !seen.insert("c:" + Lower(*key)).second) {
-        return Status::Error("countries: duplicate code or name '" + *key + "'");
+        return Status::Corruption("countries: duplicate code or name '" + *key + "'");
       }
     }
     cat.countries_.push_back(std::move(c));
@@ -301,7 +306,7 @@ Result<Catalog> Catalog::FromJson(const nlohmann::json& j) {
   for (size_t i = 0; i < networks.size(); ++i) {
     FC_ASSIGN_OR_RETURN(n, ParseNetwork(networks[i], i));
     if (!seen.insert("n:" + n.name).second) {
-      return Status::Error("networks: duplicate name '" + n.name + "'");
+      return Status::Corruption("networks: duplicate name '" + n.name + "'");
     }
     cat.networks_.push_back(std::move(n));
   }
@@ -313,8 +318,8 @@ Result<DeviceProfile> Catalog::Device(const std::string& name) const {
   for (const DeviceProfile& d : devices_) {
     if (d.name == key) return d;
   }
-  return Status::Error("unknown device '" + name + "' (known: " +
-                       JoinNames(devices_, [](const DeviceProfile& d) { return d.name; }) + ")");
+  return Status::NotFound("unknown device '" + name + "' (known: " +
+                          JoinNames(devices_, [](const DeviceProfile& d) { return d.name; }) + ")");
 }
 
 Result<Country> Catalog::FindCountry(const std::string& iso3_or_name) const {
@@ -324,8 +329,8 @@ Result<Country> Catalog::FindCountry(const std::string& iso3_or_name) const {
       return c;
     }
   }
-  return Status::Error("unknown country '" + iso3_or_name + "' (known: " +
-                       JoinNames(countries_, [](const Country& c) { return c.iso3; }) + ")");
+  return Status::NotFound("unknown country '" + iso3_or_name + "' (known: " +
+                          JoinNames(countries_, [](const Country& c) { return c.iso3; }) + ")");
 }
 
 Result<NetworkModel> Catalog::Network(const std::string& name) const {
@@ -333,8 +338,8 @@ Result<NetworkModel> Catalog::Network(const std::string& name) const {
   for (const NetworkModel& n : networks_) {
     if (n.name == key) return n;
   }
-  return Status::Error("unknown network model '" + name + "' (known: " +
-                       JoinNames(networks_, [](const NetworkModel& n) { return n.name; }) + ")");
+  return Status::NotFound("unknown network model '" + name + "' (known: " +
+                          JoinNames(networks_, [](const NetworkModel& n) { return n.name; }) + ")");
 }
 
 }  // namespace fedcarbon::energy

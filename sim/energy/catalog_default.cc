@@ -1,5 +1,7 @@
 // Catalog::Default and Catalog::FromDirectory: where the catalog's documents come from.
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -13,17 +15,21 @@ constexpr std::streamoff kMaxFileBytes = 16 << 20;  // data files are a few KB
 
 Result<nlohmann::json> ParseDocument(const std::string& text, const std::string& what) {
   nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) return Status::Error(what + ": not valid JSON");
-  if (!j.is_object()) return Status::Error(what + ": not a JSON object");
+  if (j.is_discarded()) return Status::Corruption(what + ": not valid JSON");
+  if (!j.is_object()) return Status::Corruption(what + ": not a JSON object");
   return j;
 }
 
 Result<nlohmann::json> ReadDocument(const std::string& path) {
+  errno = 0;
   std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::Error(path + ": cannot open");
+  if (!in) {
+    const std::string why = path + ": cannot open (" + std::strerror(errno) + ")";
+    return errno == ENOENT ? Status::NotFound(why) : Status::IOError(why);
+  }
   in.seekg(0, std::ios::end);
   const std::streamoff size = in.tellg();
-  if (size < 0 || size > kMaxFileBytes) return Status::Error(path + ": missing or too large");
+  if (size < 0 || size > kMaxFileBytes) return Status::Corruption(path + ": missing or too large");
   in.seekg(0);
   std::ostringstream os;
   os << in.rdbuf();
@@ -34,7 +40,7 @@ Result<nlohmann::json> ReadDocument(const std::string& path) {
 Status Merge(nlohmann::json& all, const nlohmann::json& part, const std::string& what) {
   for (const auto& [key, value] : part.items()) {
     if (key == "_doc") continue;
-    if (all.contains(key)) return Status::Error(what + ": key '" + key + "' given twice");
+    if (all.contains(key)) return Status::Corruption(what + ": key '" + key + "' given twice");
     all[key] = value;
   }
   return Status::OK();

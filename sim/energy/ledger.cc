@@ -27,9 +27,9 @@ Status WriteAll(int fd, const std::string& data, const std::string& path) {
     const ssize_t n = ::write(fd, data.data(), data.size());
     if (n == static_cast<ssize_t>(data.size())) return Status::OK();
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Status::Error(Errno(path));
-    return Status::Error(path + ": short write (" + std::to_string(n) + " of " +
-                         std::to_string(data.size()) + " bytes)");
+    if (n < 0) return Status::IOError(Errno(path));
+    return Status::IOError(path + ": short write (" + std::to_string(n) + " of " +
+                           std::to_string(data.size()) + " bytes)");
   }
 }
 
@@ -37,10 +37,10 @@ Status WriteAll(int fd, const std::string& data, const std::string& path) {
 
 Result<LedgerWriter> LedgerWriter::Open(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  if (fd < 0) return Status::Error(Errno(path));
+  if (fd < 0) return Status::IOError(Errno(path));
   LedgerWriter w(fd, path);
   struct stat st {};
-  if (::fstat(fd, &st) != 0) return Status::Error(Errno(path));
+  if (::fstat(fd, &st) != 0) return Status::IOError(Errno(path));
   const std::string header = LedgerHeader();
   if (st.st_size == 0) {
     FEDCARBON_RETURN_IF_ERROR(WriteAll(fd, header + "\n", path));
@@ -50,13 +50,13 @@ Result<LedgerWriter> LedgerWriter::Open(const std::string& path) {
   std::string head(header.size() + 1, '\0');
   const ssize_t n = ::pread(fd, head.data(), head.size(), 0);
   if (n != static_cast<ssize_t>(head.size()) || head != header + "\n") {
-    return Status::Error(path +
-                         ": exists with a different header (not a fedcarbon ledger of "
-                         "this version)");
+    return Status::Corruption(path +
+                              ": exists with a different header (not a fedcarbon ledger of "
+                              "this version)");
   }
   char last = '\0';
   if (::pread(fd, &last, 1, st.st_size - 1) != 1 || last != '\n') {
-    return Status::Error(path + ": ends with a partial row");
+    return Status::Corruption(path + ": ends with a partial row");
   }
   return w;
 }
@@ -81,7 +81,7 @@ LedgerWriter::~LedgerWriter() {
 }
 
 Status LedgerWriter::Append(const LedgerRow& row) {
-  if (fd_ < 0) return Status::Error("ledger writer is closed");
+  if (fd_ < 0) return Status::Error("ledger writer is closed");  // a bug of the caller
   Status valid = ValidateRow(row);
   if (!valid.ok()) return valid.WithContext(path_);
   return WriteAll(fd_, FormatLedgerRow(row) + "\n", path_);
@@ -89,14 +89,16 @@ Status LedgerWriter::Append(const LedgerRow& row) {
 
 Result<std::vector<LedgerRow>> ReadLedger(const std::string& path) {
   struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) return Status::Error(Errno(path));
-  if (st.st_size > kMaxLedgerBytes) return Status::Error(path + ": larger than 1 GiB");
+  if (::stat(path.c_str(), &st) != 0) {
+    return errno == ENOENT ? Status::NotFound(Errno(path)) : Status::IOError(Errno(path));
+  }
+  if (st.st_size > kMaxLedgerBytes) return Status::Corruption(path + ": larger than 1 GiB");
   std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::Error(path + ": cannot open");
+  if (!in) return Status::IOError(path + ": cannot open");
   std::ostringstream os;
   os << in.rdbuf();
   const std::string text = os.str();
-  if (text.empty()) return Status::Error(path + ":1: empty file (no header)");
+  if (text.empty()) return Status::Corruption(path + ":1: empty file (no header)");
   std::vector<LedgerRow> rows;
   size_t pos = 0;
   int line_no = 0;
@@ -105,14 +107,14 @@ Result<std::vector<LedgerRow>> ReadLedger(const std::string& path) {
     const size_t nl = text.find('\n', pos);
     const std::string where = path + ":" + std::to_string(line_no);
     if (nl == std::string::npos) {
-      return Status::Error(where + ": truncated row (no newline at end of file)");
+      return Status::Corruption(where + ": truncated row (no newline at end of file)");
     }
     const std::string line = text.substr(pos, nl - pos);
     pos = nl + 1;
     if (line_no == 1) {
       if (line != LedgerHeader()) {
-        return Status::Error(where + ": header does not match the ledger columns (" +
-                             LedgerHeader() + ")");
+        return Status::Corruption(where + ": header does not match the ledger columns (" +
+                                  LedgerHeader() + ")");
       }
       continue;
     }

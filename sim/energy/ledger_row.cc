@@ -49,8 +49,8 @@ std::string Num(int64_t v) { return std::to_string(v); }
 std::string Num(int v) { return std::to_string(v); }
 
 Status ColumnError(int col, const std::string& what, const std::string& field) {
-  return Status::Error("column '" + std::string(kLedgerColumns[col]) + "': " + what + ": '" +
-                       field + "'");
+  return Status::Corruption("column '" + std::string(kLedgerColumns[col]) + "': " + what + ": '" +
+                            field + "'");
 }
 
 Status ParseDouble(const std::string& f, int col, double* out) {
@@ -188,7 +188,7 @@ Result<LedgerRow> ParseLedgerRow(const std::string& line) {
     if (f.size() > static_cast<size_t>(kLedgerColumnCount)) break;
   }
   if (f.size() != static_cast<size_t>(kLedgerColumnCount)) {
-    return Status::Error(
+    return Status::Corruption(
         "expected " + std::to_string(kLedgerColumnCount) + " columns, got " +
         (f.size() > static_cast<size_t>(kLedgerColumnCount) ? "more" : std::to_string(f.size())));
   }

@@ -21,7 +21,7 @@ Result<ResolvedTarget> Resolve(const Catalog& catalog, const PricingTarget& targ
   if (target.pue < 0.0 || (target.pue > 0.0 && target.pue < 1.0)) {
     std::ostringstream os;
     os << "pue " << target.pue << " must be 0 (profile default) or >= 1";
-    return Status::Error(os.str());
+    return Status::InvalidArgument(os.str());
   }
   r.device = std::move(device).value();
   r.country = std::move(country).value();

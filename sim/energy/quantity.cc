@@ -8,19 +8,19 @@ namespace fedcarbon::energy::internal {
 Result<Quantity> ReadQuantity(const nlohmann::json& j, const std::string& key,
                               const std::string& where) {
   const std::string name = where + "." + key;
-  if (!j.is_object() || !j.contains(key)) return Status::Error(name + ": missing");
+  if (!j.is_object() || !j.contains(key)) return Status::Corruption(name + ": missing");
   const nlohmann::json& q = j.at(key);
   if (!q.is_object()) {
-    return Status::Error(name + ": must be an object {value, unit, source+year | assumption}");
+    return Status::Corruption(name + ": must be an object {value, unit, source+year | assumption}");
   }
   if (!q.contains("value") || !q.at("value").is_number()) {
-    return Status::Error(name + ".value: missing or not a number");
+    return Status::Corruption(name + ".value: missing or not a number");
   }
   Quantity out;
   out.value = q.at("value").get<double>();
-  if (!std::isfinite(out.value)) return Status::Error(name + ".value: not finite");
+  if (!std::isfinite(out.value)) return Status::Corruption(name + ".value: not finite");
   if (!q.contains("unit") || !q.at("unit").is_string() || q.at("unit").get<std::string>().empty()) {
-    return Status::Error(name + ".unit: missing or not a non-empty string");
+    return Status::Corruption(name + ".unit: missing or not a non-empty string");
   }
   out.unit = q.at("unit").get<std::string>();
   const bool has_source = q.contains("source") && q.at("source").is_string() &&
@@ -35,7 +35,7 @@ Result<Quantity> ReadQuantity(const nlohmann::json& j, const std::string& key,
   } else if (has_assumption) {
     out.provenance = "assumption: " + q.at("assumption").get<std::string>();
   } else {
-    return Status::Error(name + ": needs \"source\" with \"year\", or \"assumption\"");
+    return Status::Corruption(name + ": needs \"source\" with \"year\", or \"assumption\"");
   }
   return out;
 }
@@ -50,7 +50,7 @@ Result<Quantity> ReadQuantityInRange(const nlohmann::json& j, const std::string&
     std::ostringstream os;
     os << where << "." << key << ": " << v << " out of range " << (strict_lo ? "(" : "[") << lo
        << ", " << hi << "]";
-    return Status::Error(os.str());
+    return Status::Corruption(os.str());
   }
   return q;
 }

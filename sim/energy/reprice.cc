@@ -23,7 +23,7 @@ Result<std::vector<LedgerRow>> Reprice(const Catalog& catalog, const std::vector
     if (!n.ok()) return n.status();
   }
   if (options.pue && !(*options.pue >= 1.0)) {
-    return Status::Error("pue " + std::to_string(*options.pue) + " must be >= 1");
+    return Status::InvalidArgument("pue " + std::to_string(*options.pue) + " must be >= 1");
   }
 
   std::vector<LedgerRow> out;

@@ -64,12 +64,8 @@ void AddBenchTrainCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--data", args->data, "directory with the Fashion-MNIST *-ubyte.gz files");
   cmd->callback([args, exit_code] {
     const Status st = RunBenchTrain(*args);
-    if (!st.ok()) {
-      spdlog::error("bench-train: {}", st.message());
-      *exit_code = 1;
-      return;
-    }
-    *exit_code = 0;
+    if (!st.ok()) spdlog::error("bench-train: {}", st.message());
+    *exit_code = ExitCode(st);
   });
 }
 

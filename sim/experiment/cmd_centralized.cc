@@ -25,7 +25,7 @@ struct CentralizedArgs {
 
 Status Run(const CentralizedArgs& args) {
   Result<config::ExperimentConfig> cfg = config::Load(args.config, args.overrides);
-  if (!cfg.ok()) return cfg.status();
+  if (!cfg.ok()) return AsBadInput(cfg.status());
   const std::string out = args.out.empty() ? "runs/" + cfg->name + "-centralized" : args.out;
   Result<CentralizedResult> r = RunCentralized(*cfg, out);
   if (!r.ok()) return r.status();
@@ -53,12 +53,8 @@ void AddCentralizedCommand(CLI::App& app, int* exit_code) {
       ->allow_extra_args(false);
   cmd->callback([args, exit_code] {
     const Status st = Run(*args);
-    if (!st.ok()) {
-      spdlog::error("centralized: {}", st.message());
-      *exit_code = 1;
-      return;
-    }
-    *exit_code = 0;
+    if (!st.ok()) spdlog::error("centralized: {}", st.message());
+    *exit_code = ExitCode(st);
   });
 }
 

@@ -32,7 +32,7 @@ struct PartitionArgs {
 
 Status RunPartition(const PartitionArgs& args) {
   Result<config::ExperimentConfig> cfg = config::Load(args.config, args.overrides);
-  if (!cfg.ok()) return cfg.status();
+  if (!cfg.ok()) return AsBadInput(cfg.status());
   const std::string dir = config::ResolveDataPath(*cfg);
   Result<data::Dataset> train = data::LoadFashionMnist(dir, data::Split::kTrain);
   if (!train.ok()) return train.status();
@@ -65,12 +65,8 @@ void AddPartitionCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--csv", args->csv, "also write the table as CSV to FILE");
   cmd->callback([args, exit_code] {
     const Status st = RunPartition(*args);
-    if (!st.ok()) {
-      spdlog::error("partition: {}", st.message());
-      *exit_code = 1;
-      return;
-    }
-    *exit_code = 0;
+    if (!st.ok()) spdlog::error("partition: {}", st.message());
+    *exit_code = ExitCode(st);
   });
 }
 

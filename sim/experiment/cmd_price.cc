@@ -10,13 +10,35 @@
 #include "fedcarbon/experiment/report.h"
 
 namespace fedcarbon::experiment {
+namespace {
+
+struct PriceArgs {
+  std::string run_dir, country, device, network;
+  double pue = 0.0;
+};
+
+Status RunPrice(const PriceArgs& args) {
+  Result<energy::Catalog> catalog = energy::Catalog::Default();
+  if (!catalog.ok()) return catalog.status();
+  energy::RepriceOptions o;
+  if (!args.country.empty()) o.country = args.country;
+  if (!args.device.empty()) o.device = args.device;
+  if (!args.network.empty()) o.network = args.network;
+  if (args.pue > 0) o.pue = args.pue;
+  Result<PricedRun> run = PriceRunDir(args.run_dir, *catalog, o);
+  if (!run.ok()) return run.status();
+  std::printf("recorded (%s):\n%s", run->ledger_path.c_str(),
+              FormatCostReport(run->recorded).c_str());
+  std::printf("re-priced (%s):\n%s", PricedSuffix(*catalog, o).c_str(),
+              FormatCostReport(run->priced).c_str());
+  std::printf("wrote %s\n", run->out_path.c_str());
+  return Status::OK();
+}
+
+}  // namespace
 
 void AddPriceCommand(CLI::App& app, int* exit_code) {
-  struct Args {
-    std::string run_dir, country, device, network;
-    double pue = 0.0;
-  };
-  auto args = std::make_shared<Args>();
+  auto args = std::make_shared<PriceArgs>();
   auto* cmd = app.add_subcommand(
       "price",
       "Re-price a run's ledger.csv for another country, device, network model or PUE "
@@ -30,29 +52,9 @@ void AddPriceCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--pue", args->pue, "PUE for data-center rows (coordinator, centralized)")
       ->check(CLI::Range(1.0, 10.0));
   cmd->callback([args, exit_code] {
-    Result<energy::Catalog> catalog = energy::Catalog::Default();
-    if (!catalog.ok()) {
-      spdlog::error("{}", catalog.status().message());
-      *exit_code = 1;
-      return;
-    }
-    energy::RepriceOptions o;
-    if (!args->country.empty()) o.country = args->country;
-    if (!args->device.empty()) o.device = args->device;
-    if (!args->network.empty()) o.network = args->network;
-    if (args->pue > 0) o.pue = args->pue;
-    Result<PricedRun> run = PriceRunDir(args->run_dir, *catalog, o);
-    if (!run.ok()) {
-      spdlog::error("{}", run.status().message());
-      *exit_code = 1;
-      return;
-    }
-    std::printf("recorded (%s):\n%s", run->ledger_path.c_str(),
-                FormatCostReport(run->recorded).c_str());
-    std::printf("re-priced (%s):\n%s", PricedSuffix(*catalog, o).c_str(),
-                FormatCostReport(run->priced).c_str());
-    std::printf("wrote %s\n", run->out_path.c_str());
-    *exit_code = 0;
+    const Status st = RunPrice(*args);
+    if (!st.ok()) spdlog::error("price: {}", st.message());
+    *exit_code = ExitCode(st);
   });
 }
 

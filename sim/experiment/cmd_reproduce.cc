@@ -10,13 +10,34 @@
 #include "fedcarbon/experiment/reproduce.h"
 
 namespace fedcarbon::experiment {
+namespace {
+
+struct ReproduceArgs {
+  std::string config = "experiments/table4.json";
+  ReproduceOptions options;
+};
+
+Status RunReproduce(const ReproduceArgs& args) {
+  Result<energy::Catalog> catalog = energy::Catalog::Default();
+  if (!catalog.ok()) return catalog.status();
+  Result<ReproduceSpec> spec = LoadReproduceSpec(args.config, *catalog);
+  if (!spec.ok()) return AsBadInput(spec.status());
+  if (args.options.quick) {
+    std::printf(
+        "QUICK mode: a small, fast version of the reproduction (not the paper's setting)\n");
+  }
+  Result<Table4> table = Reproduce(*spec, args.options);
+  if (!table.ok()) return table.status().WithContext("reproduce");
+  std::printf("%s", FormatTable4Text(*table).c_str());
+  std::printf("wrote %s/table4.{csv,md,svg,png} and fl_breakdown.csv\n",
+              args.options.out_dir.c_str());
+  return Status::OK();
+}
+
+}  // namespace
 
 void AddReproduceCommand(CLI::App& app, int* exit_code) {
-  struct Args {
-    std::string config = "experiments/table4.json";
-    ReproduceOptions options;
-  };
-  auto args = std::make_shared<Args>();
+  auto args = std::make_shared<ReproduceArgs>();
   auto* cmd = app.add_subcommand(
       "reproduce",
       "Train centralized once and FL IID/non-IID once, price them for every country and "
@@ -28,32 +49,9 @@ void AddReproduceCommand(CLI::App& app, int* exit_code) {
   cmd->add_flag("--reuse", args->options.reuse,
                 "reuse run folders already trained with the same config (re-price only)");
   cmd->callback([args, exit_code] {
-    Result<energy::Catalog> catalog = energy::Catalog::Default();
-    if (!catalog.ok()) {
-      spdlog::error("{}", catalog.status().message());
-      *exit_code = 1;
-      return;
-    }
-    Result<ReproduceSpec> spec = LoadReproduceSpec(args->config, *catalog);
-    if (!spec.ok()) {
-      spdlog::error("{}", spec.status().message());
-      *exit_code = 2;
-      return;
-    }
-    if (args->options.quick) {
-      std::printf(
-          "QUICK mode: a small, fast version of the reproduction (not the paper's setting)\n");
-    }
-    Result<Table4> table = Reproduce(*spec, args->options);
-    if (!table.ok()) {
-      spdlog::error("reproduce: {}", table.status().message());
-      *exit_code = 1;
-      return;
-    }
-    std::printf("%s", FormatTable4Text(*table).c_str());
-    std::printf("wrote %s/table4.{csv,md,svg,png} and fl_breakdown.csv\n",
-                args->options.out_dir.c_str());
-    *exit_code = 0;
+    const Status st = RunReproduce(*args);
+    if (!st.ok()) spdlog::error("{}", st.message());
+    *exit_code = ExitCode(st);
   });
 }
 

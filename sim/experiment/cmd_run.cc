@@ -37,7 +37,7 @@ struct EmitArgs {
 Status WriteCurveKeys(const std::string& dir) {
   std::error_code ec;
   fs::create_directories(dir, ec);
-  if (ec) return Status::Error(dir + ": " + ec.message());
+  if (ec) return Status::IOError(dir + ": " + ec.message());
   fs::permissions(dir, fs::perms::owner_all, ec);
   auto server = wire::GenerateCurveKeyPair();
   if (!server.ok()) return server.status();
@@ -55,7 +55,7 @@ Status EmitSlurm(config::ExperimentConfig cfg, const std::string& out_dir, const
   if (ec) return Status::Error("cannot find the running executable: " + ec.message());
   const std::string out = fs::absolute(out_dir).lexically_normal().string();
   fs::create_directories(out, ec);
-  if (ec) return Status::Error(out + ": " + ec.message());
+  if (ec) return Status::IOError(out + ": " + ec.message());
   if (a.workers > 0) cfg.runtime.workers = a.workers;
 
   RunSlurmSpec spec;
@@ -84,17 +84,36 @@ Status EmitSlurm(config::ExperimentConfig cfg, const std::string& out_dir, const
   return Status::OK();
 }
 
+struct RunArgs {
+  std::string config;
+  std::string out;
+  std::vector<std::string> overrides;
+  bool quiet = false;
+  EmitArgs emit;
+};
+
+Status RunOrEmit(const RunArgs& args) {
+  auto cfg = config::Load(args.config, args.overrides);
+  if (!cfg.ok()) return AsBadInput(cfg.status());
+  const std::string out = args.out.empty() ? "runs/" + cfg->name : args.out;
+  if (args.emit.emit == "slurm") return EmitSlurm(*cfg, out, args.emit);
+  LaunchOptions options;
+  options.show_progress = !args.quiet;
+  auto r = RunLocal(*cfg, out, options);
+  if (!r.ok()) return r.status();
+  std::printf("%d rounds, final accuracy %.4f (best %.4f), target %.2f %s, %.1f s\n", r->rounds,
+              r->final_accuracy, r->best_accuracy, cfg->federation.target_accuracy,
+              r->reached_target ? "reached" : "not reached", r->wall_s);
+  PlotRunOrWarn(r->out_dir);
+  std::printf("results in %s (rounds.csv, ledger.csv, summary.json, accuracy_*.png)\n",
+              r->out_dir.c_str());
+  return Status::OK();
+}
+
 }  // namespace
 
 void AddRunCommand(CLI::App& app, int* exit_code) {
-  struct Args {
-    std::string config;
-    std::string out;
-    std::vector<std::string> overrides;
-    bool quiet = false;
-    EmitArgs emit;
-  };
-  auto args = std::make_shared<Args>();
+  auto args = std::make_shared<RunArgs>();
   auto* cmd = app.add_subcommand(
       "run", "run a federated experiment: one coordinator and runtime.workers worker processes");
   cmd->add_option("config", args->config, "experiment config (JSON)")->required();
@@ -123,34 +142,9 @@ void AddRunCommand(CLI::App& app, int* exit_code) {
       ->check(CLI::PositiveNumber);
   g->add_option("--job-name", e.slurm.job_name, "#SBATCH --job-name")->capture_default_str();
   cmd->callback([args, exit_code] {
-    auto cfg = config::Load(args->config, args->overrides);
-    if (!cfg.ok()) {
-      spdlog::error("{}", cfg.status().message());
-      *exit_code = 2;
-      return;
-    }
-    const std::string out = args->out.empty() ? "runs/" + cfg->name : args->out;
-    if (args->emit.emit == "slurm") {
-      const Status st = EmitSlurm(*cfg, out, args->emit);
-      if (!st.ok()) spdlog::error("{}", st.message());
-      *exit_code = st.ok() ? 0 : 1;
-      return;
-    }
-    LaunchOptions options;
-    options.show_progress = !args->quiet;
-    auto r = RunLocal(*cfg, out, options);
-    if (!r.ok()) {
-      spdlog::error("{}", r.status().message());
-      *exit_code = 1;
-      return;
-    }
-    std::printf("%d rounds, final accuracy %.4f (best %.4f), target %.2f %s, %.1f s\n", r->rounds,
-                r->final_accuracy, r->best_accuracy, cfg->federation.target_accuracy,
-                r->reached_target ? "reached" : "not reached", r->wall_s);
-    PlotRunOrWarn(r->out_dir);
-    std::printf("results in %s (rounds.csv, ledger.csv, summary.json, accuracy_*.png)\n",
-                r->out_dir.c_str());
-    *exit_code = 0;
+    const Status st = RunOrEmit(*args);
+    if (!st.ok()) spdlog::error("{}", st.message());
+    *exit_code = ExitCode(st);
   });
 }
 

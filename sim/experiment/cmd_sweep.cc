@@ -30,13 +30,9 @@ struct SweepArgs {
   SlurmOptions slurm;
 };
 
-// Exit codes: 0 success, 1 a failure (a run or a point failed), 2 bad input (the sweep file).
-struct Outcome {
-  int code = 0;
-  std::string message;
-};
-Outcome Bad(const Status& st) { return {2, st.message()}; }
-Outcome Failed(const Status& st) { return {1, st.message()}; }
+// Exit codes through ExitCode: 2 bad input (the sweep file, its points, the options: AsBadInput),
+// 1 a failure. A point that failed is a failure of the run, never bad input (PointsFailed).
+Status PointsFailed(const std::string& message) { return Status::Error(message); }
 
 std::string ShellQuote(const std::string& s) {
   std::string out = "'";
@@ -56,23 +52,23 @@ const SweepPoint* FindPoint(const std::vector<SweepPoint>& points, const std::st
   return nullptr;
 }
 
-Outcome Collect(const std::string& dir, bool plots) {
+Status Collect(const std::string& dir, bool plots) {
   Result<SweepSpec> spec = LoadSweepSpec(dir + "/sweep.json");
-  if (!spec.ok()) return Bad(spec.status().WithContext("--collect needs DIR/sweep.json"));
+  if (!spec.ok()) return AsBadInput(spec.status().WithContext("--collect needs DIR/sweep.json"));
   Result<std::vector<SweepPoint>> points = ExpandSweep(*spec);
-  if (!points.ok()) return Bad(points.status());
+  if (!points.ok()) return AsBadInput(points.status());
   Result<SweepTable> table = CollectSweep(*spec, *points, dir, plots);
-  if (!table.ok()) return Failed(table.status());
+  if (!table.ok()) return table.status();
   int done = 0;
   for (const SweepRow& r : table->rows) done += r.status == "done";
   std::printf("collected %d of %zu points done -> %s/results.csv, results.md%s\n", done,
               table->rows.size(), dir.c_str(), plots ? ", plots/" : "");
-  return {};
+  return Status::OK();
 }
 
-Outcome Emit(const SweepArgs& a, const SweepSpec& spec, const std::vector<SweepPoint>& points,
-             const std::string& dir) {
-  if (Status st = PrepareSweepDir(spec, dir); !st.ok()) return Failed(st);
+Status Emit(const SweepArgs& a, const SweepSpec& spec, const std::vector<SweepPoint>& points,
+            const std::string& dir) {
+  FEDCARBON_RETURN_IF_ERROR(PrepareSweepDir(spec, dir));
   for (const SweepPoint& p : points) {  // invalid points fail now, without a job
     if (!p.valid && CollectPoint(p, dir).status != "failed") (void)RunPoint(p, dir, {});
   }
@@ -88,47 +84,48 @@ Outcome Emit(const SweepArgs& a, const SweepSpec& spec, const std::vector<SweepP
       lines += ShellQuote(SelfExe()) + " sweep " + ShellQuote(sweep_file) + " --out " +
                ShellQuote(dir) + " --point " + id + " --quiet\n";
     }
-    if (Status st = WriteFileAtomic(dir + "/jobs.txt", lines); !st.ok()) return Failed(st);
+    FEDCARBON_RETURN_IF_ERROR(WriteFileAtomic(dir + "/jobs.txt", lines));
     std::printf(
         "wrote %s/jobs.txt: %zu commands, one per line (e.g. parallel -j 2 < jobs.txt);\n"
         "then: fedcarbon sweep --collect %s\n",
         dir.c_str(), ids.size(), dir.c_str());
-    return {};
+    return Status::OK();
   }
   if (ids.empty()) {
     std::printf("every point of %s is finished: nothing to submit\n", dir.c_str());
-    return {};
+    return Status::OK();
   }
   Result<std::string> script = SweepSbatch(SelfExe(), sweep_file, dir, ids, a.slurm);
-  if (!script.ok()) return Bad(script.status());
-  if (Status st = WriteSbatch(dir + "/sweep.sbatch", *script); !st.ok()) return Failed(st);
+  if (!script.ok()) return script.status();  // bad --partition, --time, ...: InvalidArgument
+  FEDCARBON_RETURN_IF_ERROR(WriteSbatch(dir + "/sweep.sbatch", *script));
   std::printf(
       "wrote %s/sweep.sbatch: a job array of %zu points;\n  sbatch %s/sweep.sbatch\n"
       "then, once it has run: fedcarbon sweep --collect %s\n",
       dir.c_str(), ids.size(), dir.c_str(), dir.c_str());
-  return {};
+  return Status::OK();
 }
 
-Outcome Run(const SweepArgs& a) {
+Status Run(const SweepArgs& a) {
   if (!a.collect.empty()) return Collect(fs::absolute(a.collect).lexically_normal(), !a.no_plots);
-  if (a.sweep_file.empty()) return {2, "a sweep file is required (or --collect DIR)"};
+  if (a.sweep_file.empty())
+    return Status::InvalidArgument("a sweep file is required (or --collect DIR)");
   Result<SweepSpec> spec = LoadSweepSpec(a.sweep_file);
-  if (!spec.ok()) return Bad(spec.status());
+  if (!spec.ok()) return AsBadInput(spec.status());
   Result<std::vector<SweepPoint>> points = ExpandSweep(*spec);
-  if (!points.ok()) return Bad(points.status());
+  if (!points.ok()) return AsBadInput(points.status());
   const std::string dir =
       fs::absolute(a.out.empty() ? "runs/sweeps/" + spec->name : a.out).lexically_normal();
 
   if (!a.point.empty()) {
     const SweepPoint* p = FindPoint(*points, a.point);
-    if (p == nullptr) return Bad(Status::Error("no point '" + a.point + "' in " + a.sweep_file));
-    if (Status st = PrepareSweepDir(*spec, dir); !st.ok()) return Failed(st);
+    if (p == nullptr) return Status::NotFound("no point '" + a.point + "' in " + a.sweep_file);
+    FEDCARBON_RETURN_IF_ERROR(PrepareSweepDir(*spec, dir));
     LaunchOptions launch;
     launch.show_progress = !a.quiet;
     if (Status st = RunPoint(*p, dir, launch); !st.ok())
-      return Failed(st.WithContext("point " + p->id));
+      return PointsFailed(st.WithContext("point " + p->id).message());
     std::printf("point %s done -> %s/points/%s\n", p->id.c_str(), dir.c_str(), p->id.c_str());
-    return {};
+    return Status::OK();
   }
   if (!a.emit.empty()) return Emit(a, *spec, *points, dir);
 
@@ -138,15 +135,16 @@ Outcome Run(const SweepArgs& a) {
   options.plots = !a.no_plots;
   options.show_progress = !a.quiet;
   Result<SweepOutcome> r = RunSweep(*spec, options);
-  if (!r.ok()) return Failed(r.status());
+  if (!r.ok()) return r.status();
   int done = 0;
   for (const SweepRow& row : r->table.rows) done += row.status == "done";
   std::printf(
       "sweep %s: %d of %zu points done (%d finished before, %d run now, %d failed)\n"
       "results in %s (results.csv, results.md, plots/)\n",
       spec->name.c_str(), done, r->table.rows.size(), r->skipped, r->ran, r->failed, dir.c_str());
-  return {r->failed > 0 ? 1 : 0,
-          r->failed > 0 ? std::to_string(r->failed) + " point(s) failed: see results.md" : ""};
+  if (r->failed > 0)
+    return PointsFailed(std::to_string(r->failed) + " point(s) failed: see results.md");
+  return Status::OK();
 }
 
 }  // namespace
@@ -180,9 +178,9 @@ void AddSweepCommand(CLI::App& app, int* exit_code) {
                   "slurm: at most this many points at once (0: no limit)")
       ->capture_default_str();
   cmd->callback([args, exit_code] {
-    const Outcome o = Run(*args);
-    if (!o.message.empty()) spdlog::error("sweep: {}", o.message);
-    *exit_code = o.code;
+    const Status st = Run(*args);
+    if (!st.ok()) spdlog::error("sweep: {}", st.message());
+    *exit_code = ExitCode(st);
   });
 }
 

@@ -2,8 +2,10 @@
 // (see include/fedcarbon/experiment/html_report.h).
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -175,7 +177,7 @@ Result<std::string> InlineSvg(const std::string& svg_text, const std::string& id
   const size_t start = svg_text.find("<svg");
   const size_t end = svg_text.rfind("</svg>");
   if (start == std::string::npos || end == std::string::npos || end < start)
-    return Status::Error("no <svg> element");
+    return Status::Corruption("no <svg> element");
   std::string s = svg_text.substr(start, end + 6 - start);
   // <script> elements (gnuplot's "mouse" option) and xmlns attributes (implied in HTML).
   for (size_t p; (p = s.find("<script")) != std::string::npos;) {
@@ -296,11 +298,16 @@ std::string JsonToHtmlTables(const nlohmann::ordered_json& object) {
 }
 
 Result<std::string> ReadTextFile(const std::string& path) {
+  errno = 0;
   std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::Error(path + ": cannot read");
+  if (!in) {
+    const bool missing = errno == ENOENT;
+    const std::string why = path + ": cannot read (" + std::strerror(errno) + ")";
+    return missing ? Status::NotFound(why) : Status::IOError(why);
+  }
   std::ostringstream os;
   os << in.rdbuf();
-  if (in.bad()) return Status::Error(path + ": read error");
+  if (in.bad()) return Status::IOError(path + ": read error");
   return os.str();
 }
 

@@ -66,7 +66,7 @@ Result<nlohmann::ordered_json> ReadJsonFile(const std::string& path) {
   Result<std::string> text = ReadTextFile(path);
   if (!text.ok()) return text.status();
   nlohmann::ordered_json j = nlohmann::ordered_json::parse(*text, nullptr, false);
-  if (j.is_discarded()) return Status::Error(path + ": not valid JSON");
+  if (j.is_discarded()) return Status::Corruption(path + ": not valid JSON");
   return j;
 }
 
@@ -147,7 +147,7 @@ Result<std::string> ConfigSection(PageContext& ctx, const std::string& run_dir) 
     if (!Exists(path)) continue;
     Result<nlohmann::ordered_json> j = ReadJsonFile(path);
     if (!j.ok()) return j.status();
-    if (!j->is_object()) return Status::Error(path + ": not a JSON object");
+    if (!j->is_object()) return Status::Corruption(path + ": not a JSON object");
     return "<p class=\"note\">From <code>" + HtmlEscape(name) +
            "</code>; each key can be overridden with <code>--set key=value</code>.</p>\n"
            "<div class=\"scroll\">" +
@@ -191,7 +191,7 @@ Result<std::string> RunBody(PageContext& ctx, const std::string& dir) {
   if (Exists(dir + "/summary.json")) {
     Result<nlohmann::ordered_json> summary = ReadJsonFile(dir + "/summary.json");
     if (!summary.ok()) return summary.status();
-    if (!summary->is_object()) return Status::Error(dir + "/summary.json: not a JSON object");
+    if (!summary->is_object()) return Status::Corruption(dir + "/summary.json: not a JSON object");
     head = Headline(*summary);
     summary_html = JsonToHtmlTables(*summary);
   } else {
@@ -238,14 +238,16 @@ const char* ReportKindName(ReportKind kind) {
 
 Result<ReportKind> DetectReportKind(const std::string& dir) {
   std::error_code ec;
-  if (!fs::is_directory(dir, ec)) return Status::Error(dir + ": not a folder");
+  if (!fs::exists(dir, ec)) return Status::NotFound(dir + ": no such folder");
+  if (!fs::is_directory(dir, ec)) return Status::InvalidArgument(dir + ": not a folder");
   if (html::Exists(dir + "/results.csv")) return ReportKind::kSweep;
   if (html::Exists(dir + "/table4.csv")) return ReportKind::kReproduction;
   for (const char* f : {"summary.json", "rounds.csv", "curve.csv"})
     if (html::Exists(dir + "/" + f)) return ReportKind::kRun;
-  return Status::Error(dir +
-                       ": not a run, sweep or reproduction folder (no summary.json, rounds.csv, "
-                       "curve.csv, results.csv or table4.csv)");
+  return Status::InvalidArgument(
+      dir +
+      ": not a run, sweep or reproduction folder (no summary.json, rounds.csv, "
+      "curve.csv, results.csv or table4.csv)");
 }
 
 Result<std::string> BuildHtmlReport(const std::string& dir, const ReportOptions& options,

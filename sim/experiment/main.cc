@@ -5,7 +5,9 @@
 #include "fedcarbon/experiment/commands.h"
 
 int main(int argc, char** argv) {
-  CLI::App app{"fedcarbon: federated-learning simulator with per-client energy and CO2 accounting"};
+  CLI::App app{
+      "fedcarbon: federated-learning simulator with per-client energy and CO2 accounting\n"
+      "Exit codes: 0 success, 2 bad input (config, data file, arguments), 1 other failures"};
   app.require_subcommand(1);
   std::string log_level = "info";
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error, off")
@@ -23,6 +25,11 @@ int main(int argc, char** argv) {
   fedcarbon::experiment::AddSweepCommand(app, &exit_code);
   fedcarbon::experiment::AddReportCommand(app, &exit_code);
 
-  CLI11_PARSE(app, argc, argv);
-  return exit_code;
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // app.exit prints the message; --help exits 0, any usage error 2 (not CLI11's own codes).
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+  return exit_code;  // the subcommand's ExitCode(status)
 }

@@ -1,5 +1,7 @@
 // The reproduce file of `fedcarbon reproduce`: parsing, validation and the derived configs
 // (see reproduce.h). Kept apart from the runs so it can be used and tested without training.
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <set>
 
@@ -9,10 +11,15 @@ namespace fedcarbon::experiment {
 namespace {
 
 Result<nlohmann::json> ReadJson(const std::string& path) {
+  errno = 0;
   std::ifstream in(path);
-  if (!in) return Status::Error(path + ": cannot open");
+  if (!in) {
+    const bool missing = errno == ENOENT;
+    const std::string why = path + ": cannot open (" + std::strerror(errno) + ")";
+    return missing ? Status::NotFound(why) : Status::IOError(why);
+  }
   nlohmann::json j = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) return Status::Error(path + ": not valid JSON");
+  if (j.is_discarded()) return Status::InvalidArgument(path + ": not valid JSON");
   return j;
 }
 
@@ -29,20 +36,22 @@ Result<config::ExperimentConfig> Derive(const ReproduceSpec& spec, const nlohman
 }  // namespace
 
 Result<ReproduceSpec> ParseReproduceSpec(const nlohmann::json& j, const energy::Catalog& catalog) {
-  if (!j.is_object()) return Status::Error("reproduce file: not a JSON object");
+  if (!j.is_object()) return Status::InvalidArgument("reproduce file: not a JSON object");
   static const std::set<std::string> kKeys = {
       "base",      "centralized_overrides", "fl_iid", "fl_noniid",
       "countries", "centralized",           "quick",  "notes"};
   for (const auto& [key, value] : j.items()) {
     if (!kKeys.count(key)) {
-      return Status::Error("reproduce file: unknown key '" + key +
-                           "' (known: base, centralized_overrides, fl_iid, fl_noniid, countries, "
-                           "centralized, quick, notes)");
+      return Status::InvalidArgument(
+          "reproduce file: unknown key '" + key +
+          "' (known: base, centralized_overrides, fl_iid, fl_noniid, countries, "
+          "centralized, quick, notes)");
     }
   }
   ReproduceSpec spec;
   if (!j.contains("base") || !j.at("base").is_object()) {
-    return Status::Error("reproduce file: 'base' (an experiment config object) is required");
+    return Status::InvalidArgument(
+        "reproduce file: 'base' (an experiment config object) is required");
   }
   spec.base = j.at("base");
   for (const auto& [key, field] :
@@ -51,18 +60,20 @@ Result<ReproduceSpec> ParseReproduceSpec(const nlohmann::json& j, const energy::
         std::pair{"quick", &spec.quick}}) {
     if (!j.contains(key)) continue;
     if (!j.at(key).is_object()) {
-      return Status::Error(std::string("reproduce file: '") + key + "' must be an object");
+      return Status::InvalidArgument(std::string("reproduce file: '") + key +
+                                     "' must be an object");
     }
     *field = j.at(key);
   }
   if (j.contains("countries")) {
     const nlohmann::json& c = j.at("countries");
     if (!c.is_array() || c.empty()) {
-      return Status::Error("reproduce file: 'countries' must be a non-empty array");
+      return Status::InvalidArgument("reproduce file: 'countries' must be a non-empty array");
     }
     spec.countries.clear();
     for (const nlohmann::json& name : c) {
-      if (!name.is_string()) return Status::Error("reproduce file: countries[] must be strings");
+      if (!name.is_string())
+        return Status::InvalidArgument("reproduce file: countries[] must be strings");
       Result<energy::Country> country = catalog.FindCountry(name.get<std::string>());
       if (!country.ok()) return country.status().WithContext("reproduce file: countries");
       spec.countries.push_back(country->iso3);
@@ -71,27 +82,27 @@ Result<ReproduceSpec> ParseReproduceSpec(const nlohmann::json& j, const energy::
   if (j.contains("centralized")) {
     const nlohmann::json& c = j.at("centralized");
     if (!c.is_array() || c.empty()) {
-      return Status::Error("reproduce file: 'centralized' must be a non-empty array");
+      return Status::InvalidArgument("reproduce file: 'centralized' must be a non-empty array");
     }
     spec.centralized.clear();
     for (size_t i = 0; i < c.size(); ++i) {
       const std::string where = "reproduce file: centralized[" + std::to_string(i) + "]";
       if (!c[i].is_object() || !c[i].contains("device") || !c[i].at("device").is_string() ||
           !c[i].contains("pue") || !c[i].at("pue").is_number()) {
-        return Status::Error(where + " must be {\"device\": name, \"pue\": number}");
+        return Status::InvalidArgument(where + " must be {\"device\": name, \"pue\": number}");
       }
       CentralizedSetting s{c[i].at("device").get<std::string>(), c[i].at("pue").get<double>()};
       Result<energy::DeviceProfile> d = catalog.Device(s.device);
       if (!d.ok()) return d.status().WithContext(where);
       if (d->kind != "datacenter")
-        return Status::Error(where + ": '" + s.device + "' is not a datacenter profile");
-      if (!(s.pue >= 1.0)) return Status::Error(where + ": pue must be >= 1");
+        return Status::InvalidArgument(where + ": '" + s.device + "' is not a datacenter profile");
+      if (!(s.pue >= 1.0)) return Status::InvalidArgument(where + ": pue must be >= 1");
       spec.centralized.push_back(s);
     }
   }
   if (j.contains("notes")) {
     if (!j.at("notes").is_string())
-      return Status::Error("reproduce file: 'notes' must be a string");
+      return Status::InvalidArgument("reproduce file: 'notes' must be a string");
     spec.notes = j.at("notes").get<std::string>();
   }
   for (bool quick : {false, true}) {

@@ -37,9 +37,10 @@ bool HasControl(std::string_view s) {
 
 // A value for a bash line: anything printable (it is single-quoted).
 Status CheckValue(std::string_view what, std::string_view value) {
-  if (value.empty()) return Status::Error(std::string(what) + " is empty");
+  if (value.empty()) return Status::InvalidArgument(std::string(what) + " is empty");
   if (HasControl(value))
-    return Status::Error(std::string(what) + " contains a control character (newline, tab, ...)");
+    return Status::InvalidArgument(std::string(what) +
+                                   " contains a control character (newline, tab, ...)");
   return Status::OK();
 }
 
@@ -47,8 +48,8 @@ Status CheckValue(std::string_view what, std::string_view value) {
 Status CheckSbatchValue(std::string_view what, std::string_view value) {
   FEDCARBON_RETURN_IF_ERROR(CheckValue(what, value));
   if (value.find_first_of("\"\\") != std::string_view::npos)
-    return Status::Error(std::string(what) + " contains a double quote or backslash: \"" +
-                         std::string(value) + "\"");
+    return Status::InvalidArgument(std::string(what) + " contains a double quote or backslash: \"" +
+                                   std::string(value) + "\"");
   return Status::OK();
 }
 
@@ -61,7 +62,7 @@ std::string SbatchLine(std::string_view option, std::string_view value) {
 // The header lines both scripts share. `output` is the --output pattern's file name.
 Result<std::string> Header(const SlurmOptions& o, const std::string& out_dir,
                            const std::string& output) {
-  if (o.cpus_per_task < 1) return Status::Error("cpus_per_task must be >= 1");
+  if (o.cpus_per_task < 1) return Status::InvalidArgument("cpus_per_task must be >= 1");
   FEDCARBON_RETURN_IF_ERROR(CheckSbatchValue("job_name", o.job_name));
   FEDCARBON_RETURN_IF_ERROR(CheckSbatchValue("time", o.time));
   if (!o.partition.empty()) FEDCARBON_RETURN_IF_ERROR(CheckSbatchValue("partition", o.partition));
@@ -82,8 +83,9 @@ Result<std::string> SweepSbatch(const std::string& fedcarbon_exe, const std::str
                                 const std::string& out_dir,
                                 const std::vector<std::string>& point_ids,
                                 const SlurmOptions& options) {
-  if (point_ids.empty()) return Status::Error("no points to run: the job array would be empty");
-  if (options.throttle < 0) return Status::Error("throttle must be >= 0");
+  if (point_ids.empty())
+    return Status::InvalidArgument("no points to run: the job array would be empty");
+  if (options.throttle < 0) return Status::InvalidArgument("throttle must be >= 0");
   FEDCARBON_RETURN_IF_ERROR(CheckValue("fedcarbon executable", fedcarbon_exe));
   FEDCARBON_RETURN_IF_ERROR(CheckValue("sweep file", sweep_file));
   FEDCARBON_RETURN_IF_ERROR(CheckValue("output folder", out_dir));
@@ -113,11 +115,11 @@ Result<std::string> SweepSbatch(const std::string& fedcarbon_exe, const std::str
 }
 
 Result<std::string> RunSbatch(const RunSlurmSpec& spec, const SlurmOptions& options) {
-  if (spec.workers < 1) return Status::Error("workers must be >= 1");
+  if (spec.workers < 1) return Status::InvalidArgument("workers must be >= 1");
   if (spec.port < 1 || spec.port > 65535)
-    return Status::Error("port must be in 1..65535, got " + std::to_string(spec.port));
-  if (spec.capacity < 0) return Status::Error("capacity must be >= 0");
-  if (spec.threads < 1) return Status::Error("threads must be >= 1");
+    return Status::InvalidArgument("port must be in 1..65535, got " + std::to_string(spec.port));
+  if (spec.capacity < 0) return Status::InvalidArgument("capacity must be >= 0");
+  if (spec.threads < 1) return Status::InvalidArgument("threads must be >= 1");
   FEDCARBON_RETURN_IF_ERROR(CheckValue("bin_dir", spec.bin_dir));
   FEDCARBON_RETURN_IF_ERROR(CheckValue("config_path", spec.config_path));
   FEDCARBON_RETURN_IF_ERROR(CheckValue("out_dir", spec.out_dir));
@@ -186,7 +188,7 @@ Result<std::string> RunSbatch(const RunSlurmSpec& spec, const SlurmOptions& opti
 
 Status WriteSbatch(const std::string& path, const std::string& script) {
   FEDCARBON_RETURN_IF_ERROR(WriteFileAtomic(path, script));
-  if (chmod(path.c_str(), 0755) != 0) return Status::Error(path + ": cannot make it executable");
+  if (chmod(path.c_str(), 0755) != 0) return Status::IOError(path + ": cannot make it executable");
   return Status::OK();
 }
 

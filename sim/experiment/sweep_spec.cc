@@ -1,6 +1,8 @@
 // The sweep file and its points (see include/fedcarbon/experiment/sweep.h).
 #include <spdlog/fmt/fmt.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -16,13 +18,21 @@ using ojson = nlohmann::ordered_json;
 
 constexpr const char* kKindKey = "kind";
 
+// A file that cannot be opened: NotFound when it does not exist, else an I/O error.
+Status CannotOpen(const std::string& path) {
+  const bool missing = errno == ENOENT;
+  const std::string why = path + ": cannot open (" + std::strerror(errno) + ")";
+  return missing ? Status::NotFound(why) : Status::IOError(why);
+}
+
 nlohmann::json Plain(const ojson& v) { return nlohmann::json::parse(v.dump()); }
 
 Result<nlohmann::json> ReadJson(const std::string& path) {
+  errno = 0;
   std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::Error(path + ": cannot open");
+  if (!in) return CannotOpen(path);
   nlohmann::json j = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) return Status::Error(path + ": not valid JSON");
+  if (j.is_discarded()) return Status::InvalidArgument(path + ": not valid JSON");
   return j;
 }
 
@@ -31,23 +41,25 @@ Status CheckKey(const std::string& key, const std::string& where) {
   if (key == kKindKey) return Status::OK();
   nlohmann::json probe = nlohmann::json::object();
   const Status st = config::ApplyOverride(probe, key + "=0");
-  return st.ok() ? st : Status::Error(where + ": unknown config key '" + key + "'");
+  return st.ok() ? st : Status::InvalidArgument(where + ": unknown config key '" + key + "'");
 }
 
 Status CheckKind(const nlohmann::json& v, const std::string& where) {
   if (v == "fl" || v == "centralized") return Status::OK();
-  return Status::Error(where + ": kind must be \"fl\" or \"centralized\", got " + v.dump());
+  return Status::InvalidArgument(where + ": kind must be \"fl\" or \"centralized\", got " +
+                                 v.dump());
 }
 
 // Reads {"key": [values...]} in the file's order into keys and value lists.
 Status ReadLists(const ojson& j, const std::string& section, std::vector<std::string>* keys,
                  std::vector<std::vector<nlohmann::json>>* values) {
-  if (!j.is_object()) return Status::Error(section + " must be an object of key: [values]");
+  if (!j.is_object())
+    return Status::InvalidArgument(section + " must be an object of key: [values]");
   for (const auto& [key, list] : j.items()) {
     const std::string where = section + "." + key;
     FEDCARBON_RETURN_IF_ERROR(CheckKey(key, section));
     if (!list.is_array() || list.empty()) {
-      return Status::Error(where + " must be a non-empty list of values");
+      return Status::InvalidArgument(where + " must be a non-empty list of values");
     }
     std::vector<nlohmann::json> vs;
     for (const auto& v : list) {
@@ -104,23 +116,24 @@ nlohmann::ordered_json SweepSpec::ToJson() const {
 
 Result<SweepSpec> ParseSweepSpec(const ojson& j, const std::string& base_dir,
                                  const std::string& default_name) {
-  if (!j.is_object()) return Status::Error("a sweep file must be a JSON object");
+  if (!j.is_object()) return Status::InvalidArgument("a sweep file must be a JSON object");
   static const std::set<std::string> kKnown = {"name", "base",  "grid", "zip",
                                                "set",  "seeds", "notes"};
   for (const auto& [key, v] : j.items()) {
     if (!kKnown.count(key)) {
-      return Status::Error("unknown key '" + key +
-                           "' (known: name, base, grid, zip, set, seeds, notes)");
+      return Status::InvalidArgument("unknown key '" + key +
+                                     "' (known: name, base, grid, zip, set, seeds, notes)");
     }
   }
   SweepSpec spec;
   spec.name = default_name;
   if (j.contains("name")) {
     if (!j["name"].is_string() || j["name"].get<std::string>().empty())
-      return Status::Error("name must be a non-empty string");
+      return Status::InvalidArgument("name must be a non-empty string");
     spec.name = j["name"].get<std::string>();
   }
-  if (!j.contains("base")) return Status::Error("base is required (a config path or object)");
+  if (!j.contains("base"))
+    return Status::InvalidArgument("base is required (a config path or object)");
   const ojson& base = j["base"];
   if (base.is_string()) {
     const std::string p = base.get<std::string>();
@@ -133,16 +146,17 @@ Result<SweepSpec> ParseSweepSpec(const ojson& j, const std::string& base_dir,
   } else if (base.is_object()) {
     spec.base = Plain(base);
   } else {
-    return Status::Error("base must be a config path or a config object");
+    return Status::InvalidArgument("base must be a config path or a config object");
   }
-  if (!spec.base.is_object()) return Status::Error("base: the config must be a JSON object");
+  if (!spec.base.is_object())
+    return Status::InvalidArgument("base: the config must be a JSON object");
   if (j.contains("grid"))
     FEDCARBON_RETURN_IF_ERROR(ReadLists(j["grid"], "grid", &spec.grid_keys, &spec.grid_values));
   if (j.contains("zip")) {
     FEDCARBON_RETURN_IF_ERROR(ReadLists(j["zip"], "zip", &spec.zip_keys, &spec.zip_values));
     for (size_t i = 1; i < spec.zip_values.size(); ++i) {
       if (spec.zip_values[i].size() != spec.zip_values[0].size()) {
-        return Status::Error(
+        return Status::InvalidArgument(
             fmt::format("zip.{} has {} values but zip.{} has {}: zip lists vary "
                         "together and need equal lengths",
                         spec.zip_keys[i], spec.zip_values[i].size(), spec.zip_keys[0],
@@ -153,30 +167,34 @@ Result<SweepSpec> ParseSweepSpec(const ojson& j, const std::string& base_dir,
   const std::vector<std::string> keys = spec.Keys();
   for (size_t i = 0; i < keys.size(); ++i) {
     for (size_t k = i + 1; k < keys.size(); ++k) {
-      if (keys[i] == keys[k]) return Status::Error("key '" + keys[i] + "' is swept twice");
+      if (keys[i] == keys[k])
+        return Status::InvalidArgument("key '" + keys[i] + "' is swept twice");
     }
   }
   if (j.contains("set")) {
-    if (!j["set"].is_object()) return Status::Error("set must be an object of key: value");
+    if (!j["set"].is_object())
+      return Status::InvalidArgument("set must be an object of key: value");
     for (const auto& [key, v] : j["set"].items()) {
       FEDCARBON_RETURN_IF_ERROR(CheckKey(key, "set"));
       if (key == kKindKey) FEDCARBON_RETURN_IF_ERROR(CheckKind(Plain(v), "set.kind"));
       for (const std::string& k : keys) {
-        if (k == key) return Status::Error("key '" + key + "' is both swept and in set");
+        if (k == key) return Status::InvalidArgument("key '" + key + "' is both swept and in set");
       }
       spec.set.emplace_back(key, Plain(v));
     }
   }
   if (j.contains("seeds")) {
     const ojson& s = j["seeds"];
-    if (!s.is_array() || s.empty()) return Status::Error("seeds must be a non-empty list");
+    if (!s.is_array() || s.empty())
+      return Status::InvalidArgument("seeds must be a non-empty list");
     for (const auto& v : s) {
       if (!v.is_number_unsigned())
-        return Status::Error("seeds: " + v.dump() + " is not an integer >= 0");
+        return Status::InvalidArgument("seeds: " + v.dump() + " is not an integer >= 0");
       spec.seeds.push_back(v.get<uint64_t>());
     }
     for (const std::string& k : keys) {
-      if (k == "seed") return Status::Error("sweep seeds with \"seeds\", not as a grid key");
+      if (k == "seed")
+        return Status::InvalidArgument("sweep seeds with \"seeds\", not as a grid key");
     }
   } else {
     const auto it = spec.base.find("seed");
@@ -185,7 +203,7 @@ Result<SweepSpec> ParseSweepSpec(const ojson& j, const std::string& base_dir,
                              : config::ExperimentConfig{}.seed);
   }
   if (j.contains("notes")) {
-    if (!j["notes"].is_string()) return Status::Error("notes must be a string");
+    if (!j["notes"].is_string()) return Status::InvalidArgument("notes must be a string");
     spec.notes = j["notes"].get<std::string>();
   }
   // Every key must apply to the base (catches a key below a leaf such as clients.device.x).
@@ -198,10 +216,11 @@ Result<SweepSpec> ParseSweepSpec(const ojson& j, const std::string& base_dir,
 }
 
 Result<SweepSpec> LoadSweepSpec(const std::string& path) {
+  errno = 0;
   std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::Error(path + ": cannot open");
+  if (!in) return CannotOpen(path);
   ojson j = ojson::parse(in, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) return Status::Error(path + ": not valid JSON");
+  if (j.is_discarded()) return Status::InvalidArgument(path + ": not valid JSON");
   const fs::path p(path);
   Result<SweepSpec> spec = ParseSweepSpec(j, p.parent_path().string(), p.stem().string());
   if (!spec.ok()) return spec.status().WithContext(path);

@@ -1,10 +1,11 @@
-// The `fedcarbon price` and `fedcarbon reproduce` commands as real processes.
+// The `fedcarbon` commands as real processes: price, reproduce, and the exit codes of bad input.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 
 #include "experiment/scratch.h"
 #include "fedcarbon/energy/ledger.h"
@@ -63,15 +64,64 @@ TEST_F(CliTest, PriceWritesTheRepricedLedgerAndReportsTotals) {
 
 TEST_F(CliTest, BadNamesFailWithTheValueInTheMessage) {
   Ran r = RunFedcarbon("price " + dir_.string() + " --device jetsn_tx2");
-  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.output, HasSubstr("unknown device 'jetsn_tx2'"));
   r = RunFedcarbon("price " + (dir_ / "missing").string());
-  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.output, HasSubstr("ledger.csv"));
   r = RunFedcarbon("reproduce " + (dir_ / "no-such-file.json").string() + " --out " +
                    dir_.string());
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.output, HasSubstr("no-such-file.json"));
+}
+
+void WriteText(const std::filesystem::path& path, const std::string& text) {
+  std::ofstream(path, std::ios::binary) << text;
+}
+
+// Bad input exits 2 from every command (ExitCode): a config value out of range, a missing file, a
+// sweep file with an unknown key, a usage error.
+TEST_F(CliTest, BadInputExitsTwo) {
+  const std::string config = (dir_ / "zero-clients.json").string();
+  WriteText(config, R"({"name": "zero", "model": {"name": "mlp"},
+      "federation": {"num_clients": 0, "clients_per_round": 1, "rounds": 1},
+      "runtime": {"workers": 1}})");
+  const std::string out = " --out " + (dir_ / "out").string();
+  for (const char* command : {"partition ", "centralized ", "run "}) {
+    const std::string args = command + config + (command == std::string("partition ") ? "" : out);
+    const Ran r = RunFedcarbon(args);
+    EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.output;
+    EXPECT_THAT(r.output, HasSubstr("num_clients")) << args;
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "out")) << "nothing runs on a bad config";
+
+  Ran r = RunFedcarbon("price " + (dir_ / "no-such-run").string());
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("no-such-run/ledger.csv"));
+  r = RunFedcarbon("report " + (dir_ / "no-such-run").string() + " --no-plots");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("no-such-run"));
+  r = RunFedcarbon("partition " + (dir_ / "no-such-config.json").string());
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+
+  const std::string sweep = (dir_ / "sweep.json").string();
+  WriteText(sweep, R"({"base": ")" + std::string(FEDCARBON_SOURCE_DIR) +
+                       R"(/experiments/mlp-iid.json", "grid": {"partition.alpha": [0.1]},
+                        "grids": {"federation.rounds": [1]}})");
+  r = RunFedcarbon("sweep " + sweep + " --out " + (dir_ / "sweep-out").string());
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("unknown key 'grids'"));
+  r = RunFedcarbon("sweep " + (dir_ / "no-such-sweep.json").string());
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+
+  // Usage errors: 2 as well, never CLI11's own codes (100 and above).
+  r = RunFedcarbon("partition");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  r = RunFedcarbon("price " + dir_.string() + " --no-such-option");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  r = RunFedcarbon("--help");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_THAT(r.output, HasSubstr("Exit codes: 0 success, 2 bad input"));
 }
 
 }  // namespace

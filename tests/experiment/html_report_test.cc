@@ -257,8 +257,8 @@ TEST_F(HtmlReportTest, UnknownOrUnreadableFoldersAreErrorsNamingTheFile) {
   EXPECT_THAT(bad.status().message(), HasSubstr("accuracy_round.svg"));
 }
 
-// `fedcarbon report` as a process: exit 0 and the page; 2 for a folder of no known kind; 1 for
-// an unreadable file.
+// `fedcarbon report` as a process: exit 0 and the page; 2 (bad input) for a folder of no known
+// kind, a missing folder and a malformed file; 1 for a page that cannot be written.
 TEST_F(HtmlReportTest, CommandExitCodes) {
   const std::string bin = std::string(FEDCARBON_BIN_DIR) + "/fedcarbon";
   if (!fs::exists(bin)) GTEST_SKIP() << "fedcarbon is not built in " << FEDCARBON_BIN_DIR;
@@ -268,11 +268,13 @@ TEST_F(HtmlReportTest, CommandExitCodes) {
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   };
   EXPECT_EQ(run(dir_), 2);
+  EXPECT_EQ(run(dir_ / "no-such-folder"), 2);
   const fs::path run_dir = MakeRun(dir_ / "run");
   EXPECT_EQ(run(run_dir, " --out " + (dir_ / "page.html").string()), 0);
   EXPECT_THAT(testing::Slurp(dir_ / "page.html"), HasSubstr("<svg"));
+  EXPECT_EQ(run(run_dir, " --out " + (dir_ / "no-such-folder" / "page.html").string()), 1);
   Write(run_dir / "rounds.csv", "round,accuracy\n1,\"0.5\n");  // unterminated quote
-  EXPECT_EQ(run(run_dir), 1);
+  EXPECT_EQ(run(run_dir), 2);
 }
 
 }  // namespace

@@ -26,6 +26,8 @@ struct Dataset {
   const float* image(int64_t i) const { return images.data() + i * dim(); }
 };
 
+enum class Split { kTrain, kTest };
+
 // Reads an IDX image file (magic 0x00000803) and its label file (magic 0x00000801), gzipped or
 // not. Validates magic numbers, dimensions, counts, that the two counts agree and that every label
 // is in 0..9, before allocating. Errors name the file and what is wrong.
@@ -33,8 +35,12 @@ struct Dataset {
 Result<Dataset> LoadIdx(const std::string& images_path, const std::string& labels_path,
                         int64_t max_samples = 0);
 
-enum class Split { kTrain, kTest };
 // Loads "train-*" or "t10k-*" from directory `dir` (e.g. config::ResolveDataPath(cfg)).
 Result<Dataset> LoadFashionMnist(const std::string& dir, Split split, int64_t max_samples = 0);
+
+// The labels alone (60 KB for the training set instead of 188 MB of pixels): what the
+// coordinator needs to recompute the deterministic partition. Same checks as LoadIdx.
+Result<std::vector<uint8_t>> LoadIdxLabels(const std::string& labels_path);
+Result<std::vector<uint8_t>> LoadFashionMnistLabels(const std::string& dir, Split split);
 
 }  // namespace fedcarbon::data

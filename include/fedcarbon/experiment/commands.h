@@ -1,13 +1,23 @@
 // The `fedcarbon` command's subcommands. Each Add*Command adds one subcommand to `app`; when it
-// runs, its callback stores the process exit code in *exit_code (0 success, 1 failure, 2 usage).
+// runs, its callback stores the process exit code in *exit_code, always ExitCode(status)
+// (common/status.h): 0 success, 2 bad input (config, data file, arguments), 1 other failures.
 // The work itself lives in the library functions of this module; these are the CLI glue.
 #pragma once
+
+#include "fedcarbon/common/status.h"
 
 namespace CLI {
 class App;
 }
 
 namespace fedcarbon::experiment {
+
+// The failure to load a file the user named (config::Load, LoadSweepSpec, LoadReproduceSpec) is
+// bad input: a coded status is kept as it is, and an uncoded one (kInternal) becomes
+// kInvalidArgument. Transitional: remove once config::Load gives every error its code.
+inline Status AsBadInput(const Status& s) {
+  return s.code() == StatusCode::kInternal ? Status::InvalidArgument(s.message()) : s;
+}
 
 void AddPartitionCommand(CLI::App& app, int* exit_code);    // fedcarbon partition CONFIG
 void AddCentralizedCommand(CLI::App& app, int* exit_code);  // fedcarbon centralized CONFIG
