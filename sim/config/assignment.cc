@@ -1,4 +1,5 @@
-// Assignment::Resolve: per-client values from proportions (largest remainder, seeded shuffle).
+// Assignment: its JSON forms (a name, {name: share}, a list) and Resolve (largest remainder,
+// seeded shuffle).
 #include <algorithm>
 #include <cmath>
 #include <numeric>
@@ -8,8 +9,56 @@
 
 #include "fedcarbon/common/seed.h"
 #include "fedcarbon/config/config.h"
+#include "json_reader.h"
 
 namespace fedcarbon::config {
+
+namespace internal {
+
+Status ReadValue(const nlohmann::json& v, const std::string& key, const Rule&, Assignment* out) {
+  const auto invalid = [&](const std::string& what) { return Status::InvalidArgument(key + what); };
+  Assignment a;
+  if (v.is_string()) {
+    if (v.get_ref<const std::string&>().empty()) return invalid(" must not be empty");
+    a.proportions[v.get<std::string>()] = 1.0;
+  } else if (v.is_object()) {
+    if (v.empty()) return invalid(" must not be an empty object");
+    double sum = 0.0;
+    for (const auto& [name, share] : v.items()) {
+      if (name.empty()) return invalid(" has an empty name");
+      if (!share.is_number() || !std::isfinite(share.get<double>()) || share.get<double>() < 0.0) {
+        return invalid("." + name + " must be a number >= 0, got " + share.dump());
+      }
+      sum += share.get<double>();
+      a.proportions[name] = share.get<double>();
+    }
+    if (!(sum > 0.0)) return invalid(" proportions must sum to > 0");
+    for (auto& [name, share] : a.proportions) share /= sum;
+  } else if (v.is_array()) {
+    if (v.empty()) return invalid(" must not be an empty list");
+    for (size_t i = 0; i < v.size(); ++i) {
+      if (!v[i].is_string() || v[i].get_ref<const std::string&>().empty()) {
+        return Status::InvalidArgument(key + "[" + std::to_string(i) +
+                                       "] must be a non-empty string, got " + v[i].dump());
+      }
+      a.list.push_back(v[i].get<std::string>());
+    }
+  } else {
+    return invalid(" must be a name, an object of proportions or a list of names, got " + v.dump());
+  }
+  *out = std::move(a);
+  return Status::OK();
+}
+
+nlohmann::json ValueToJson(const Assignment& a) {
+  if (!a.list.empty()) return a.list;
+  if (a.proportions.size() == 1) return a.proportions.begin()->first;
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& [name, share] : a.proportions) j[name] = share;
+  return j;
+}
+
+}  // namespace internal
 
 std::vector<std::string> Assignment::Resolve(int num_clients, uint64_t seed) const {
   if (num_clients <= 0) return {};

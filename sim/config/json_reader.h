@@ -1,59 +1,40 @@
-// Private to fedcarbon::config: typed, range-checked reads of one JSON object section, every
-// error naming the full dotted key ("train.lr must be > 0, got -1").
+// Private to fedcarbon::config: reads one JSON value into one field of the config, checking its
+// type and its Rule (fields.h), and writes a field's value back as JSON. Every error is
+// InvalidArgument and names the full dotted key ("train.lr must be > 0, got -1").
 //
-// Thread safety: a reader is a short-lived value over a borrowed const json; not shared.
+// Thread safety: free functions over values.
 #pragma once
 
 #include <cstdint>
-#include <initializer_list>
-#include <limits>
 #include <string>
-#include <string_view>
 
 #include <nlohmann/json.hpp>
 
 #include "fedcarbon/common/status.h"
+#include "fedcarbon/config/config.h"
+#include "fields.h"
 
 namespace fedcarbon::config::internal {
 
-// A closed or open interval for a floating-point field.
-struct Interval {
-  double lo = -std::numeric_limits<double>::infinity();
-  bool lo_open = false;
-  double hi = std::numeric_limits<double>::infinity();
-  bool hi_open = false;
+// Each read sets *out only when `v` is valid. `key` is the dotted key for messages.
+Status ReadValue(const nlohmann::json& v, const std::string& key, const Rule& rule,
+                 std::string* out);
+Status ReadValue(const nlohmann::json& v, const std::string& key, const Rule& rule, int* out);
+Status ReadValue(const nlohmann::json& v, const std::string& key, const Rule& rule, double* out);
+Status ReadValue(const nlohmann::json& v, const std::string& key, const Rule& rule, bool* out);
+// A non-negative integer.
+Status ReadValue(const nlohmann::json& v, const std::string& key, const Rule& rule, uint64_t* out);
+// A name, {"name": share, ...} (normalised to sum 1) or a list of names (assignment.cc). The
+// list's length is a cross-field check (Rule::count_key), done by FromJson.
+Status ReadValue(const nlohmann::json& v, const std::string& key, const Rule& rule,
+                 Assignment* out);
 
-  static Interval Positive() { return {0.0, true}; }      // > 0
-  static Interval NonNegative() { return {0.0, false}; }  // >= 0
-  bool Contains(double v) const;
-  std::string Describe() const;  // "> 0", ">= 0", "in [0, 1)"
-};
-
-class SectionReader {
- public:
-  // `obj` is the section's object, or nullptr when the section is absent (every read keeps its
-  // default). `prefix` is the section's dotted name ("" for the top level).
-  SectionReader(const nlohmann::json* obj, std::string prefix)
-      : obj_(obj), prefix_(std::move(prefix)) {}
-
-  std::string Key(std::string_view k) const;
-
-  // Each read leaves *out unchanged when the key is absent.
-  Status String(std::string_view k, std::string* out, bool allow_empty = true) const;
-  Status Enum(std::string_view k, std::string* out,
-              std::initializer_list<std::string_view> allowed) const;
-  Status Int(std::string_view k, int* out, int64_t lo,
-             int64_t hi = std::numeric_limits<int>::max()) const;
-  Status Double(std::string_view k, double* out, Interval range) const;
-  Status Bool(std::string_view k, bool* out) const;
-  Status Uint64(std::string_view k, uint64_t* out) const;  // a non-negative integer
-
-  // The raw value, or nullptr when absent.
-  const nlohmann::json* Get(std::string_view k) const;
-
- private:
-  const nlohmann::json* obj_;
-  std::string prefix_;
-};
+// The JSON form of a field's value, as ToJson writes it.
+template <class T>
+nlohmann::json ValueToJson(const T& v) {
+  return v;
+}
+// A list stays a list; one name with share 1 is written as the name; else the shares.
+nlohmann::json ValueToJson(const Assignment& a);
 
 }  // namespace fedcarbon::config::internal

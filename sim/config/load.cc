@@ -1,4 +1,5 @@
-// Load, ApplyOverride and ResolveDataPath.
+// Load, ApplyOverride and ResolveDataPath. A file that cannot be opened is NotFound, a failed read
+// IOError; bad JSON, keys and values are InvalidArgument.
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -8,29 +9,15 @@
 #include <vector>
 
 #include "fedcarbon/config/config.h"
+#include "fields.h"
 #include "schema.h"
 
 namespace fedcarbon::config {
 
-namespace {
-
-std::vector<std::string> SplitDots(const std::string& key) {
-  std::vector<std::string> parts;
-  size_t start = 0;
-  while (true) {
-    const size_t dot = key.find('.', start);
-    parts.push_back(key.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
-    if (dot == std::string::npos) return parts;
-    start = dot + 1;
-  }
-}
-
-}  // namespace
-
 Status ApplyOverride(nlohmann::json& j, const std::string& override_text) {
   const size_t eq = override_text.find('=');
   if (eq == std::string::npos || eq == 0) {
-    return Status::Error("override '" + override_text + "' must look like key=value");
+    return Status::InvalidArgument("override '" + override_text + "' must look like key=value");
   }
   const std::string key = override_text.substr(0, eq);
   const std::string text = override_text.substr(eq + 1);
@@ -38,35 +25,23 @@ Status ApplyOverride(nlohmann::json& j, const std::string& override_text) {
   nlohmann::json value = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (value.is_discarded()) value = text;
 
-  // Check the whole path against the schema before touching `j`.
-  const nlohmann::json schema = internal::Schema();
-  const nlohmann::json* s = &schema;
-  const std::vector<std::string> parts = SplitDots(key);
-  std::string dotted;
-  for (const std::string& part : parts) {
-    const std::string parent = dotted;
-    dotted += (dotted.empty() ? "" : ".") + part;
-    if (part.empty() || !s->is_object() || internal::IsLeafKey(parent) || !s->contains(part)) {
-      std::string msg = "unknown key '" + key + "' in override '" + override_text + "'";
-      if (internal::IsLeafKey(parent)) {
-        msg += " (" + parent + " takes a whole value: a name, {\"name\": share, ...} or a list)";
-      }
-      return Status::Error(msg);
-    }
-    s = &(*s)[part];
-  }
+  // Check the key against the field table before touching `j`.
+  FEDCARBON_RETURN_IF_ERROR(internal::CheckOverrideKey(key, override_text));
+  const std::vector<std::string> parts = internal::SplitKey(key);
 
   // Then walk `j`, creating missing sections.
-  if (!j.is_object()) return Status::Error("cannot apply override to a non-object config");
+  if (!j.is_object()) {
+    return Status::InvalidArgument("cannot apply override to a non-object config");
+  }
   nlohmann::json* node = &j;
-  dotted.clear();
+  std::string dotted;
   for (size_t i = 0; i + 1 < parts.size(); ++i) {
-    dotted += (dotted.empty() ? "" : ".") + parts[i];
+    dotted = internal::JoinKey(dotted, parts[i]);
     if (!node->contains(parts[i])) (*node)[parts[i]] = nlohmann::json::object();
     node = &(*node)[parts[i]];
     if (!node->is_object()) {
-      return Status::Error("cannot apply override '" + override_text + "': " + dotted +
-                           " is not an object");
+      return Status::InvalidArgument("cannot apply override '" + override_text + "': " + dotted +
+                                     " is not an object");
     }
   }
   (*node)[parts.back()] = std::move(value);
@@ -75,17 +50,17 @@ Status ApplyOverride(nlohmann::json& j, const std::string& override_text) {
 
 Result<ExperimentConfig> Load(const std::string& path, const std::vector<std::string>& overrides) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::Error(path + ": cannot open (" + std::strerror(errno) + ")");
+  if (!in) return Status::NotFound(path + ": cannot open (" + std::strerror(errno) + ")");
   std::ostringstream text;
   text << in.rdbuf();
-  if (in.bad()) return Status::Error(path + ": read error");
+  if (in.bad()) return Status::IOError(path + ": read error");
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(text.str());
   } catch (const nlohmann::json::parse_error& e) {
-    return Status::Error(path + ": not valid JSON: " + e.what());
+    return Status::InvalidArgument(path + ": not valid JSON: " + e.what());
   }
-  if (!j.is_object()) return Status::Error(path + ": the config must be a JSON object");
+  if (!j.is_object()) return Status::InvalidArgument(path + ": the config must be a JSON object");
   for (const std::string& o : overrides) {
     FEDCARBON_RETURN_IF_ERROR(ApplyOverride(j, o).WithContext("--set"));
   }

@@ -1,8 +1,10 @@
 #include "schema.h"
 
 #include <algorithm>
-#include <cmath>
+#include <string_view>
 #include <vector>
+
+#include "fields.h"
 
 namespace fedcarbon::config::internal {
 
@@ -22,84 +24,64 @@ size_t EditDistance(std::string_view a, std::string_view b) {
   return prev[b.size()];
 }
 
-std::string Join(const std::string& prefix, const std::string& key) {
-  return prefix.empty() ? key : prefix + "." + key;
+// " (did you mean 'x'?)" for the closest name in `section` within 2 edits, else "".
+std::string Hint(const std::string& name, const std::string& section) {
+  std::string best;
+  size_t best_d = 3;
+  for (const std::string& known : ChildNames(section)) {
+    const size_t d = EditDistance(name, known);
+    if (d < best_d) {
+      best_d = d;
+      best = known;
+    }
+  }
+  return best.empty() ? "" : " (did you mean '" + best + "'?)";
+}
+
+Status CheckSection(const nlohmann::json& j, const std::string& section) {
+  if (!j.is_object()) {
+    return Status::InvalidArgument((section.empty() ? std::string("the config") : section) +
+                                   " must be a JSON object, got " + j.dump());
+  }
+  for (const auto& [name, value] : j.items()) {
+    const std::string dotted = JoinKey(section, name);
+    const bool plain_name = !name.empty() && name.find('.') == std::string::npos;
+    if (plain_name && FindField(dotted) != nullptr) continue;  // its reader checks the value
+    if (!plain_name || !IsSection(dotted)) {
+      return Status::InvalidArgument("unknown key '" + dotted + "'" + Hint(name, section));
+    }
+    FEDCARBON_RETURN_IF_ERROR(CheckSection(value, dotted));
+  }
+  return Status::OK();
 }
 
 }  // namespace
 
-nlohmann::json Schema() { return ToJson(ExperimentConfig{}); }
+Status CheckKeys(const nlohmann::json& j) { return CheckSection(j, ""); }
 
-bool IsLeafKey(std::string_view dotted_key) {
-  return dotted_key == "clients.device" || dotted_key == "clients.countries";
-}
-
-Status CheckKeys(const nlohmann::json& j, const nlohmann::json& schema, const std::string& prefix) {
-  if (!j.is_object()) {
-    return Status::Error((prefix.empty() ? std::string("the config") : prefix) +
-                         " must be a JSON object, got " + j.dump());
-  }
-  for (const auto& [key, value] : j.items()) {
-    const std::string dotted = Join(prefix, key);
-    auto it = schema.find(key);
-    if (it == schema.end()) {
-      std::string hint, best;
-      size_t best_d = 3;
-      for (const auto& [known, unused] : schema.items()) {
-        const size_t d = EditDistance(key, known);
-        if (d < best_d) best_d = d, best = known;
-      }
-      if (!best.empty()) hint = " (did you mean '" + best + "'?)";
-      return Status::Error("unknown key '" + dotted + "'" + hint);
-    }
-    if (it->is_object() && !IsLeafKey(dotted)) {
-      FEDCARBON_RETURN_IF_ERROR(CheckKeys(value, *it, dotted));
+Status CheckOverrideKey(const std::string& key, const std::string& override_text) {
+  // No field key has an empty part, so "a..b" and "a." are never a field or a section.
+  if (!key.empty() && (FindField(key) != nullptr || IsSection(key))) return Status::OK();
+  std::string msg = "unknown key '" + key + "' in override '" + override_text + "'";
+  for (size_t dot = key.find('.'); dot != std::string::npos; dot = key.find('.', dot + 1)) {
+    const Field* f = FindField(std::string_view(key).substr(0, dot));
+    if (f != nullptr && std::holds_alternative<Accessor<Assignment>>(f->access)) {
+      msg += " (" + std::string(f->key) +
+             " takes a whole value: a name, {\"name\": share, ...} or a list)";
     }
   }
-  return Status::OK();
+  return Status::InvalidArgument(msg);
 }
 
-Status ParseAssignment(const nlohmann::json& v, const std::string& key, Assignment* out) {
-  Assignment a;
-  if (v.is_string()) {
-    if (v.get_ref<const std::string&>().empty()) return Status::Error(key + " must not be empty");
-    a.proportions[v.get<std::string>()] = 1.0;
-  } else if (v.is_object()) {
-    if (v.empty()) return Status::Error(key + " must not be an empty object");
-    double sum = 0.0;
-    for (const auto& [name, share] : v.items()) {
-      if (name.empty()) return Status::Error(key + " has an empty name");
-      if (!share.is_number() || !std::isfinite(share.get<double>()) || share.get<double>() < 0.0) {
-        return Status::Error(key + "." + name + " must be a number >= 0, got " + share.dump());
-      }
-      sum += share.get<double>();
-      a.proportions[name] = share.get<double>();
-    }
-    if (!(sum > 0.0)) return Status::Error(key + " proportions must sum to > 0");
-    for (auto& [name, share] : a.proportions) share /= sum;
-  } else if (v.is_array()) {
-    if (v.empty()) return Status::Error(key + " must not be an empty list");
-    for (size_t i = 0; i < v.size(); ++i) {
-      if (!v[i].is_string() || v[i].get_ref<const std::string&>().empty()) {
-        return Status::Error(key + "[" + std::to_string(i) + "] must be a non-empty string, got " +
-                             v[i].dump());
-      }
-      a.list.push_back(v[i].get<std::string>());
-    }
-  } else {
-    return Status::Error(
-        key + " must be a name, an object of proportions or a list of names, got " + v.dump());
+const nlohmann::json* Lookup(const nlohmann::json& j, const std::string& key) {
+  const nlohmann::json* node = &j;
+  for (const std::string& part : SplitKey(key)) {
+    if (!node->is_object()) return nullptr;
+    auto it = node->find(part);
+    if (it == node->end()) return nullptr;
+    node = &*it;
   }
-  *out = std::move(a);
-  return Status::OK();
-}
-
-nlohmann::json AssignmentToJson(const Assignment& a) {
-  if (!a.list.empty()) return a.list;
-  if (a.proportions.size() == 1) return a.proportions.begin()->first;
-  nlohmann::json j = nlohmann::json::object();
-  for (const auto& [name, share] : a.proportions) j[name] = share;
-  return j;
+  return node;
 }
 
 }  // namespace fedcarbon::config::internal

@@ -84,6 +84,9 @@ TEST(ConfigTest, UnknownKeysNameTheFullKey) {
               HasSubstr("unknown key 'federation.clients_per_rond' (did you mean "
                         "'clients_per_round'?)"));
   EXPECT_THAT(ErrorOf({{"partition", {{"zzz", 3}}}}), HasSubstr("unknown key 'partition.zzz'"));
+  // A dotted name is a key of --set, never of a file.
+  EXPECT_THAT(ErrorOf({{"train.lr", 0.1}}), HasSubstr("unknown key 'train.lr'"));
+  EXPECT_THAT(ErrorOf({{"", 1}}), HasSubstr("unknown key ''"));
   EXPECT_THAT(ErrorOf({{"train", 3}}), HasSubstr("train must be a JSON object"));
   EXPECT_THAT(ErrorOf(json::array()), HasSubstr("must be a JSON object"));
 }

@@ -2,6 +2,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -116,6 +117,30 @@ TEST_F(LoadTest, ErrorsNameTheFile) {
   c = Load(Write("list.json", "[1, 2]"));
   ASSERT_FALSE(c.ok());
   EXPECT_THAT(c.status().message(), HasSubstr("must be a JSON object"));
+}
+
+// A file that cannot be opened is NotFound; bad JSON, keys, values and overrides are
+// InvalidArgument; all of them are bad input (exit code 2).
+TEST_F(LoadTest, ErrorsCarryCodes) {
+  const auto code_of = [](const std::string& path, std::vector<std::string> overrides = {}) {
+    Result<ExperimentConfig> c = Load(path, overrides);
+    EXPECT_FALSE(c.ok()) << path;
+    EXPECT_EQ(ExitCode(c.status()), 2) << c.status().message();
+    return c.status().code();
+  };
+  EXPECT_EQ(code_of((dir_ / "missing.json").string()), StatusCode::kNotFound);
+  EXPECT_EQ(code_of(Write("broken.json", "{")), StatusCode::kInvalidArgument);
+  EXPECT_EQ(code_of(Write("list.json", "[]")), StatusCode::kInvalidArgument);
+  const std::string ok = Write("ok.json", "{}");
+  EXPECT_EQ(code_of(Write("key.json", R"({"sede": 1})")), StatusCode::kInvalidArgument);
+  EXPECT_EQ(code_of(Write("value.json", R"({"train": {"lr": -1}})")), StatusCode::kInvalidArgument);
+  EXPECT_EQ(code_of(Write("cross.json", R"({"federation": {"num_clients": 2}})")),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(code_of(ok, {"nosuch=1"}), StatusCode::kInvalidArgument);
+  EXPECT_EQ(code_of(ok, {"train.lr"}), StatusCode::kInvalidArgument);
+  EXPECT_EQ(code_of(ok, {"train.lr=-1"}), StatusCode::kInvalidArgument);
+  json not_object = json::array();
+  EXPECT_EQ(ApplyOverride(not_object, "train.lr=1").code(), StatusCode::kInvalidArgument);
 }
 
 }  // namespace

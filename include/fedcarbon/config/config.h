@@ -3,7 +3,12 @@
 // Unknown keys and out-of-range values are errors naming the key
 // ("federation.clients_per_round must be <= federation.num_clients"). `--set a.b=value`
 // overrides any key before validation. Every field below has its default; a config file only
-// needs what differs.
+// needs what differs. Errors are Status::InvalidArgument (bad JSON, unknown key, bad value),
+// or Status::NotFound for a config file that cannot be opened.
+//
+// Each field's key, type and check is one row of the field table in sim/config/fields.cc, which
+// drives parsing, ToJson and the keys of `--set`: a new field is a member here (with its default
+// and comment) plus one row there.
 //
 // Thread safety: plain values.
 #pragma once
@@ -119,15 +124,16 @@ struct ExperimentConfig {
   EnergyConfig energy;
 };
 
-// Parses and validates. Errors name the key: "federation.num_clients must be >= 1".
+// Parses and validates. Errors (InvalidArgument) name the key: "train.lr must be > 0, got 0".
 Result<ExperimentConfig> FromJson(const nlohmann::json& j);
-// Reads `path` (error names the file), applies `overrides` ("a.b=value"; value parsed as JSON,
-// else taken as a string), then FromJson.
+// Reads `path` (error names the file; NotFound when it cannot be opened), applies `overrides`
+// ("a.b=value"; value parsed as JSON, else taken as a string), then FromJson.
 Result<ExperimentConfig> Load(const std::string& path,
                               const std::vector<std::string>& overrides = {});
-// Applies one "a.b=value" override to a JSON document; unknown keys are errors.
+// Applies one "a.b=value" override to a JSON document; unknown keys are errors (InvalidArgument).
 Status ApplyOverride(nlohmann::json& j, const std::string& override_text);
-// The full config as JSON, every field present (what a run records and sends to workers).
+// The full config as JSON, every field present (what a run records and sends to workers). Its
+// dump() is stable: sweep point ids hash it (tests/config/expected pins the bytes).
 nlohmann::json ToJson(const ExperimentConfig& c);
 // config.data.path, else $FEDCARBON_DATA, else /usr/share/datasets/fashion-mnist.
 std::string ResolveDataPath(const ExperimentConfig& c);
