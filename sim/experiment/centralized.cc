@@ -1,24 +1,19 @@
 // Centralized baseline: the whole training set, evaluation on the 10k test set after every epoch
 // (or every train.eval_every_steps steps), stop at federation.target_accuracy or train.max_epochs.
 #include "fedcarbon/experiment/centralized.h"
-#include "fedcarbon/common/file.h"
 
 #include <algorithm>
-#include <cerrno>
 #include <chrono>
-#include <cstdio>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <numeric>
-#include <sstream>
 
 #include <spdlog/spdlog.h>
-#include <nlohmann/json.hpp>
 
 #include "fedcarbon/common/seed.h"
 #include "fedcarbon/data/dataset.h"
 #include "fedcarbon/models/train.h"
+#include "fedcarbon/records/curve.h"
+#include "fedcarbon/records/summary.h"
 
 namespace fedcarbon::experiment {
 namespace {
@@ -29,44 +24,36 @@ double Since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-std::string CurveCsv(const std::vector<EvalPoint>& curve) {
-  std::ostringstream out;
-  out << "epoch,steps,samples,train_loss,test_accuracy,test_loss,train_flops,train_s\n";
-  char line[256];
-  for (const EvalPoint& p : curve) {
-    std::snprintf(line, sizeof(line), "%d,%lld,%lld,%.6f,%.4f,%.6f,%llu,%.3f\n", p.epoch,
-                  static_cast<long long>(p.steps), static_cast<long long>(p.samples), p.train_loss,
-                  p.test_accuracy, p.test_loss, static_cast<unsigned long long>(p.train_flops),
-                  p.train_s);
-    out << line;
-  }
-  return out.str();
+records::CurvePoint ToCurvePoint(const EvalPoint& p) {
+  return {p.epoch,         p.steps,     p.samples,     p.train_loss,
+          p.test_accuracy, p.test_loss, p.train_flops, p.train_s};
 }
 
-nlohmann::json SummaryJson(const CentralizedResult& r, const config::ExperimentConfig& cfg,
-                           const models::Sequential& model) {
+records::CentralizedSummary Summary(const CentralizedResult& r, const config::ExperimentConfig& cfg,
+                                    const models::Sequential& model) {
   const models::FlopCount f = model.FlopsPerSample();
-  return {{"kind", "centralized"},
-          {"name", cfg.name},
-          {"model", r.model},
-          {"params", model.num_params()},
-          {"flops_per_sample", {{"forward", f.forward}, {"backward", f.backward}}},
-          {"optimizer", cfg.train.optimizer},
-          {"lr", cfg.train.lr},
-          {"batch_size", cfg.train.batch_size},
-          {"threads", cfg.train.threads},
-          {"target_accuracy", cfg.federation.target_accuracy},
-          {"epochs", r.epochs},
-          {"steps", r.steps},
-          {"samples", r.samples},
-          {"final_accuracy", r.final_accuracy},
-          {"best_accuracy", r.best_accuracy},
-          {"reached_target", r.reached_target},
-          {"train_flops", r.train_flops},
-          {"eval_flops", r.eval_flops},
-          {"train_s", r.train_s},
-          {"wall_s", r.wall_s},
-          {"evaluations", r.curve.size()}};
+  records::CentralizedSummary s;
+  s.name = cfg.name;
+  s.model = r.model;
+  s.params = model.num_params();
+  s.flops_per_sample = {f.forward, f.backward};
+  s.optimizer = cfg.train.optimizer;
+  s.lr = cfg.train.lr;
+  s.batch_size = cfg.train.batch_size;
+  s.threads = cfg.train.threads;
+  s.target_accuracy = cfg.federation.target_accuracy;
+  s.epochs = r.epochs;
+  s.steps = r.steps;
+  s.samples = r.samples;
+  s.final_accuracy = r.final_accuracy;
+  s.best_accuracy = r.best_accuracy;
+  s.reached_target = r.reached_target;
+  s.train_flops = r.train_flops;
+  s.eval_flops = r.eval_flops;
+  s.train_s = r.train_s;
+  s.wall_s = r.wall_s;
+  s.evaluations = static_cast<int64_t>(r.curve.size());
+  return s;  // energy: added by PriceCentralized
 }
 
 models::DataView View(const data::Dataset& d, std::span<const int64_t> idx = {}) {
@@ -181,8 +168,10 @@ Result<CentralizedResult> RunCentralized(const config::ExperimentConfig& cfg,
       r.wall_s);
   if (!out_dir.empty()) {
     FEDCARBON_RETURN_IF_ERROR(
-        WriteFileAtomic(out_dir + "/summary.json", SummaryJson(r, cfg, m).dump(2) + "\n"));
-    FEDCARBON_RETURN_IF_ERROR(WriteFileAtomic(out_dir + "/curve.csv", CurveCsv(r.curve)));
+        records::WriteCentralizedSummary(out_dir + "/summary.json", Summary(r, cfg, m)));
+    std::vector<records::CurvePoint> curve;
+    for (const EvalPoint& p : r.curve) curve.push_back(ToCurvePoint(p));
+    FEDCARBON_RETURN_IF_ERROR(records::WriteCurve(out_dir + "/curve.csv", curve));
   }
   return r;
 }

@@ -19,10 +19,10 @@
 #include <vector>
 
 #include <spdlog/spdlog.h>
-#include <nlohmann/json.hpp>
 
 #include "fedcarbon/experiment/process.h"
 #include "fedcarbon/experiment/progress.h"
+#include "fedcarbon/records/summary.h"
 
 namespace fedcarbon::experiment {
 namespace {
@@ -192,16 +192,14 @@ Result<RunResult> RunLocal(const config::ExperimentConfig& cfg, const std::strin
   if (children[0].exit_code != 0)
     return Status::Error("fedcarbon-server exited with code " +
                          std::to_string(children[0].exit_code) + ":\n" + Tail(out + "/server.log"));
-  std::ifstream f(out + "/summary.json");
-  auto j = nlohmann::json::parse(f, nullptr, false);
-  if (j.is_discarded() || !j.is_object())
-    return Status::Error(out + "/summary.json: missing or not JSON");
+  Result<records::FlRunSummary> s = records::ReadFlRunSummary(out + "/summary.json");
+  if (!s.ok()) return s.status();
   RunResult r;
-  r.rounds = j.value("rounds", 0);
-  r.final_accuracy = j.value("final_accuracy", 0.0);
-  r.best_accuracy = j.value("best_accuracy", 0.0);
-  r.reached_target = j.value("reached_target", false);
-  r.wall_s = j.value("wall_s", 0.0);
+  r.rounds = s->rounds;
+  r.final_accuracy = s->final_accuracy;
+  r.best_accuracy = s->best_accuracy;
+  r.reached_target = s->reached_target;
+  r.wall_s = s->wall_s;
   r.out_dir = out;
   return r;
 }

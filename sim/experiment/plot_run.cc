@@ -1,5 +1,4 @@
 // A run folder's plots: accuracy against round and against cumulative gCO2e (see plot.h).
-#include <spdlog/fmt/fmt.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -7,45 +6,31 @@
 #include <map>
 #include <set>
 
-#include "fedcarbon/common/csv.h"
 #include "fedcarbon/energy/ledger.h"
 #include "fedcarbon/experiment/plot.h"
+#include "fedcarbon/records/curve.h"
+#include "fedcarbon/records/rounds.h"
 
 namespace fedcarbon::experiment {
 namespace {
 
 namespace fs = std::filesystem;
 
-// A whole-number column cell (round, epoch, steps) or accuracy.
-Result<double> Cell(const CsvTable& t, size_t row, size_t col, const std::string& what) {
-  return ParseDouble(t.rows()[row][col],
-                     fmt::format("{} line {} column '{}'", what, row + 2, t.header()[col]));
-}
-
 Result<RunCurve> ReadFl(const std::string& dir, const std::vector<energy::LedgerRow>& ledger) {
-  const std::string path = dir + "/rounds.csv";
-  Result<CsvTable> t = ReadCsv(path);
-  if (!t.ok()) return t.status();
-  Result<size_t> round_col = t->Require("round", path);
-  if (!round_col.ok()) return round_col.status();
-  Result<size_t> acc_col = t->Require("accuracy", path);
-  if (!acc_col.ok()) return acc_col.status();
+  Result<std::vector<records::RoundRecord>> rounds = records::ReadRounds(dir + "/rounds.csv");
+  if (!rounds.ok()) return rounds.status();
   std::map<int, double> grams_by_round;
   for (const energy::LedgerRow& r : ledger) grams_by_round[r.round] += r.cost.emissions_kg * 1000;
   RunCurve c;
   c.x_label = "round";
-  for (size_t i = 0; i < t->size(); ++i) {
-    if (t->rows()[i][*acc_col].empty()) continue;  // a round without evaluation
-    Result<double> round = Cell(*t, i, *round_col, path);
-    if (!round.ok()) return round.status();
-    Result<double> acc = Cell(*t, i, *acc_col, path);
-    if (!acc.ok()) return acc.status();
+  for (const records::RoundRecord& round : *rounds) {
+    if (!round.accuracy) continue;  // a round without evaluation
     double cum = 0;
     for (const auto& [r, g] : grams_by_round) {
-      if (r <= *round) cum += g;
+      if (r <= round.round) cum += g;
     }
-    c.x.push_back(*round);
-    c.accuracy.push_back(*acc);
+    c.x.push_back(round.round);
+    c.accuracy.push_back(*round.accuracy);
     c.cum_g.push_back(cum);
   }
   return c;
@@ -53,16 +38,8 @@ Result<RunCurve> ReadFl(const std::string& dir, const std::vector<energy::Ledger
 
 Result<RunCurve> ReadCentralized(const std::string& dir,
                                  const std::vector<energy::LedgerRow>& ledger) {
-  const std::string path = dir + "/curve.csv";
-  Result<CsvTable> t = ReadCsv(path);
-  if (!t.ok()) return t.status();
-  size_t cols[4];
-  const char* names[4] = {"epoch", "steps", "test_accuracy", "train_flops"};
-  for (int k = 0; k < 4; ++k) {
-    Result<size_t> col = t->Require(names[k], path);
-    if (!col.ok()) return col.status();
-    cols[k] = *col;
-  }
+  Result<std::vector<records::CurvePoint>> points = records::ReadCurve(dir + "/curve.csv");
+  if (!points.ok()) return points.status();
   double total_g = 0, ledger_flops = 0;
   for (const energy::LedgerRow& r : ledger) {
     total_g += r.cost.emissions_kg * 1000;
@@ -71,19 +48,15 @@ Result<RunCurve> ReadCentralized(const std::string& dir,
   RunCurve c;
   c.centralized = true;
   std::vector<double> epochs, steps;
-  for (size_t i = 0; i < t->size(); ++i) {
-    double v[4];
-    for (int k = 0; k < 4; ++k) {
-      Result<double> x = Cell(*t, i, cols[k], path);
-      if (!x.ok()) return x.status();
-      v[k] = *x;
-    }
-    epochs.push_back(v[0]);
-    steps.push_back(v[1]);
-    c.accuracy.push_back(v[2]);
+  for (size_t i = 0; i < points->size(); ++i) {
+    const records::CurvePoint& p = (*points)[i];
+    epochs.push_back(p.epoch);
+    steps.push_back(static_cast<double>(p.steps));
+    c.accuracy.push_back(p.test_accuracy);
     // The run's emissions shared out by the training FLOPs done so far.
-    const double share = ledger_flops > 0 ? std::min(1.0, v[3] / ledger_flops)
-                                          : static_cast<double>(i + 1) / t->size();
+    const double share =
+        ledger_flops > 0 ? std::min(1.0, static_cast<double>(p.train_flops) / ledger_flops)
+                         : static_cast<double>(i + 1) / static_cast<double>(points->size());
     c.cum_g.push_back(total_g * share);
   }
   const bool one_per_epoch = std::set<double>(epochs.begin(), epochs.end()).size() == epochs.size();

@@ -13,6 +13,7 @@
 
 #include "fedcarbon/common/csv.h"
 #include "fedcarbon/energy/ledger.h"
+#include "fedcarbon/records/rounds.h"
 
 namespace fedcarbon::experiment {
 namespace {}  // namespace
@@ -156,14 +157,11 @@ void RunFollower::Poll() {
   for (const std::string& line : NewLines(rounds_)) {
     Result<CsvTable> t = ParseCsv(rounds_.header + "\n" + line + "\n", rounds_.path);
     if (!t.ok() || t->size() != 1) continue;
-    const std::vector<std::string>& row = t->rows()[0];
-    if (std::optional<size_t> r = t->Find("round")) {
-      if (Result<double> v = ParseDouble(row[*r], rounds_.path); v.ok())
-        round_ = static_cast<int>(*v);
-    }
-    if (std::optional<size_t> a = t->Find("accuracy"); a && !row[*a].empty()) {
-      if (Result<double> v = ParseDouble(row[*a], rounds_.path); v.ok()) accuracy_ = *v;
-    }
+    Result<records::RoundRecord> r = records::ParseRoundRow(
+        t->header(), t->rows()[0], rounds_.path, records::RoundColumns::kPresent);
+    if (!r.ok()) continue;
+    round_ = r->round;
+    if (r->accuracy) accuracy_ = *r->accuracy;
   }
   for (const std::string& line : NewLines(ledger_)) {
     Result<energy::LedgerRow> row = energy::ParseLedgerRow(line);

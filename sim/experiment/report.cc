@@ -3,12 +3,10 @@
 
 #include <chrono>
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <sstream>
 
-#include "fedcarbon/common/file.h"
 #include "fedcarbon/energy/pricing.h"
+#include "fedcarbon/records/summary.h"
 
 namespace fedcarbon::experiment {
 namespace {
@@ -142,28 +140,14 @@ Result<energy::LedgerRow> PriceCentralized(const CentralizedResult& result,
   }
   Result<energy::LedgerRow> row = CentralizedLedgerRow(result, *catalog, target, run_id);
   if (!row.ok()) return row.status();
-  std::error_code ec;
-  std::filesystem::create_directories(out_dir, ec);
-  if (ec) return Status::Error(out_dir + ": " + ec.message());
-  FEDCARBON_RETURN_IF_ERROR(energy::WriteLedger(out_dir + "/ledger.csv", {*row}));
-
+  // Read-modify-write of the summary RunCentralized wrote: read it before writing anything.
   const std::string summary_path = out_dir + "/summary.json";
-  nlohmann::json summary = nlohmann::json::object();
-  if (std::ifstream in(summary_path); in) {
-    summary = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
-    if (summary.is_discarded() || !summary.is_object()) {
-      return Status::Error(summary_path + ": not a JSON object");
-    }
-  }
-  nlohmann::json e = TotalsJson(energy::Sum({*row}));
-  e["device"] = row->device;
-  e["pue"] = row->pue;
-  e["country_iso_code"] = row->country_iso_code;
-  e["carbon_intensity_g_per_kwh"] = row->cost.carbon_intensity_g_per_kwh;
-  e["device_compute_s"] = row->cost.compute_s;
-  e["priced_flops"] = "train_flops (to the stop; evaluation excluded)";
-  summary["energy"] = e;
-  FEDCARBON_RETURN_IF_ERROR(WriteFileAtomic(summary_path, summary.dump(2) + "\n"));
+  Result<records::CentralizedSummary> summary = records::ReadCentralizedSummary(summary_path);
+  if (!summary.ok()) return summary.status();
+  FEDCARBON_RETURN_IF_ERROR(energy::WriteLedger(out_dir + "/ledger.csv", {*row}));
+  summary->energy = records::MakeCentralizedEnergy(*row);
+  summary->energy->priced_flops = "train_flops (to the stop; evaluation excluded)";
+  FEDCARBON_RETURN_IF_ERROR(records::WriteCentralizedSummary(summary_path, *summary));
   return row;
 }
 

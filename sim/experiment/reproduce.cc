@@ -12,6 +12,7 @@
 #include "fedcarbon/experiment/centralized.h"
 #include "fedcarbon/experiment/plot.h"
 #include "fedcarbon/experiment/report.h"
+#include "fedcarbon/records/summary.h"
 
 namespace fedcarbon::experiment {
 namespace {
@@ -28,20 +29,24 @@ Result<nlohmann::json> ReadJsonFile(const std::string& path) {
   return j;
 }
 
-// Summary fields written by the runs, read back when a run folder is reused.
-Table4::RunInfo InfoFromSummary(const std::string& name, const nlohmann::json& s) {
+// A finished run folder's summary.json as a row of the run facts (records::ReadFinishedRun).
+Result<Table4::RunInfo> ReadRunInfo(const std::string& name, const std::string& dir) {
+  Result<records::RunOutcome> o =
+      records::ReadFinishedRun(dir + "/summary.json", name == "centralized");
+  if (!o.ok()) return o.status();
   Table4::RunInfo info;
   info.name = name;
-  info.reached_target = s.value("reached_target", false);
-  info.final_accuracy = s.value("final_accuracy", 0.0);
-  info.rounds_or_epochs = s.value(name == "centralized" ? "epochs" : "rounds", 0);
-  info.wall_s = s.value("wall_s", 0.0);
+  info.reached_target = o->reached_target;
+  info.final_accuracy = o->final_accuracy;
+  info.rounds_or_epochs = o->rounds;
+  info.wall_s = o->wall_s;
   return info;
 }
 
-bool Reusable(const std::string& dir, const config::ExperimentConfig& cfg) {
+bool Reusable(const std::string& name, const std::string& dir,
+              const config::ExperimentConfig& cfg) {
   Result<nlohmann::json> marker = ReadJsonFile(dir + "/" + kMarker);
-  return marker.ok() && *marker == config::ToJson(cfg) && fs::exists(dir + "/summary.json") &&
+  return marker.ok() && *marker == config::ToJson(cfg) && ReadRunInfo(name, dir).ok() &&
          fs::exists(dir + "/ledger.csv");
 }
 
@@ -63,7 +68,7 @@ Result<Table4> Reproduce(const ReproduceSpec& spec, const ReproduceOptions& opti
 
   // 1. Centralized, priced on its data-center profile (re-priced below for every setting).
   const std::string cdir = options.out_dir + "/centralized";
-  if (options.reuse && Reusable(cdir, cfgs->centralized)) {
+  if (options.reuse && Reusable("centralized", cdir, cfgs->centralized)) {
     spdlog::info("reproduce: reusing {}", cdir);
   } else {
     spdlog::info("reproduce: centralized training of {} to {:.2f} accuracy",
@@ -75,9 +80,9 @@ Result<Table4> Reproduce(const ReproduceSpec& spec, const ReproduceOptions& opti
     FEDCARBON_RETURN_IF_ERROR(WriteMarker(cdir, cfgs->centralized));
   }
   PlotRunOrWarn(cdir);
-  Result<nlohmann::json> csum = ReadJsonFile(cdir + "/summary.json");
-  if (!csum.ok()) return csum.status();
-  runs.push_back(InfoFromSummary("centralized", *csum));
+  Result<Table4::RunInfo> cinfo = ReadRunInfo("centralized", cdir);
+  if (!cinfo.ok()) return cinfo.status();
+  runs.push_back(*cinfo);
   Result<std::vector<energy::LedgerRow>> cled = energy::ReadLedger(cdir + "/ledger.csv");
   if (!cled.ok()) return cled.status();
 
@@ -87,7 +92,7 @@ Result<Table4> Reproduce(const ReproduceSpec& spec, const ReproduceOptions& opti
       {"fl_iid", &cfgs->fl_iid}, {"fl_noniid", &cfgs->fl_noniid}};
   for (int i = 0; i < 2; ++i) {
     const std::string dir = options.out_dir + "/" + fl_runs[i].first;
-    if (options.reuse && Reusable(dir, *fl_runs[i].second)) {
+    if (options.reuse && Reusable(fl_runs[i].first, dir, *fl_runs[i].second)) {
       spdlog::info("reproduce: reusing {}", dir);
     } else {
       spdlog::info("reproduce: {} federated run ({} clients, {} per round, partition {})",
@@ -99,9 +104,9 @@ Result<Table4> Reproduce(const ReproduceSpec& spec, const ReproduceOptions& opti
       FEDCARBON_RETURN_IF_ERROR(WriteMarker(dir, *fl_runs[i].second));
     }
     PlotRunOrWarn(dir);
-    Result<nlohmann::json> sum = ReadJsonFile(dir + "/summary.json");
-    if (!sum.ok()) return sum.status();
-    runs.push_back(InfoFromSummary(fl_runs[i].first, *sum));
+    Result<Table4::RunInfo> info = ReadRunInfo(fl_runs[i].first, dir);
+    if (!info.ok()) return info.status();
+    runs.push_back(*info);
     Result<std::vector<energy::LedgerRow>> led = energy::ReadLedger(dir + "/ledger.csv");
     if (!led.ok()) return led.status();
     fl[i] = std::move(led).value();

@@ -17,6 +17,7 @@
 #include "fedcarbon/experiment/process.h"
 #include "fedcarbon/experiment/report.h"
 #include "fedcarbon/experiment/sweep_run.h"
+#include "fedcarbon/records/summary.h"
 
 namespace fedcarbon::experiment {
 namespace {
@@ -64,43 +65,20 @@ nlohmann::json PointJson(const SweepPoint& p) {
           {"config", p.valid ? config::ToJson(p.config) : p.config_json}};
 }
 
-// A typed read of the summary fields a sweep row needs; a missing one is an error naming it.
-template <class T>
-Result<T> Field(const nlohmann::json& j, const char* key, const std::string& path) {
-  const auto it = j.find(key);
-  if (it == j.end()) return Status::Error(path + ": missing '" + key + "'");
-  try {
-    return it->get<T>();
-  } catch (const nlohmann::json::exception&) {
-    return Status::Error(path + ": '" + key + "' has the wrong type: " + it->dump());
-  }
-}
-
 // Fills the numbers of a done point from summary.json and ledger.csv; an error when the run is
-// not complete (missing, interrupted or failed summary, unreadable ledger).
+// not complete (records::ReadFinishedRun: missing, malformed, failed, interrupted or unpriced
+// summary; an unreadable ledger).
 Status ReadDone(const SweepPoint& p, const std::string& pdir, SweepRow& row) {
-  const std::string spath = pdir + "/summary.json";
-  Result<nlohmann::json> s = ReadJson(spath);
+  Result<records::RunOutcome> s =
+      records::ReadFinishedRun(pdir + "/summary.json", p.kind == "centralized");
   if (!s.ok()) return s.status();
-  if (s->contains("error")) return Status::Error(spath + ": " + (*s)["error"].dump());
-  if (s->value("interrupted", false)) return Status::Error(spath + ": the run was interrupted");
-  if (!s->contains("energy")) return Status::Error(spath + ": missing 'energy' (not priced)");
-  Result<bool> reached = Field<bool>(*s, "reached_target", spath);
-  Result<double> final_acc = Field<double>(*s, "final_accuracy", spath);
-  Result<double> best_acc = Field<double>(*s, "best_accuracy", spath);
-  Result<double> wall = Field<double>(*s, "wall_s", spath);
-  Result<int> rounds = Field<int>(*s, p.kind == "centralized" ? "epochs" : "rounds", spath);
-  for (const Status* st : {&reached.status(), &final_acc.status(), &best_acc.status(),
-                           &wall.status(), &rounds.status()}) {
-    if (!st->ok()) return *st;
-  }
   Result<std::vector<energy::LedgerRow>> ledger = energy::ReadLedger(pdir + "/ledger.csv");
   if (!ledger.ok()) return ledger.status();
-  row.reached_target = *reached;
-  row.final_accuracy = *final_acc;
-  row.best_accuracy = *best_acc;
-  row.wall_s = *wall;
-  row.rounds = *rounds;
+  row.reached_target = s->reached_target;
+  row.final_accuracy = s->final_accuracy;
+  row.best_accuracy = s->best_accuracy;
+  row.wall_s = s->wall_s;
+  row.rounds = s->rounds;
   for (const energy::LedgerRow& r : *ledger) {
     row.co2e_kg += r.cost.emissions_kg;
     if (r.role == "client") {

@@ -8,6 +8,7 @@
 
 #include "experiment/scratch.h"
 #include "fedcarbon/energy/pricing.h"
+#include "fedcarbon/records/summary.h"
 
 namespace fedcarbon::experiment {
 namespace {
@@ -92,7 +93,9 @@ TEST_F(ReportTest, CentralizedPricingWritesALedgerRowAndTheSummaryEnergy) {
   r.train_s = 400;
   r.wall_s = 420;
   config::ExperimentConfig cfg;  // coordinator defaults: v100, PUE 1.67, USA
-  { std::ofstream(dir_ / "summary.json") << R"({"final_accuracy": 0.91})"; }
+  records::CentralizedSummary written;  // as RunCentralized leaves it: not priced yet
+  written.final_accuracy = 0.91;
+  ASSERT_TRUE(records::WriteCentralizedSummary((dir_ / "summary.json").string(), written).ok());
   Result<energy::LedgerRow> row = PriceCentralized(r, cfg, dir_.string());
   ASSERT_TRUE(row.ok()) << row.status().ToString();
   EXPECT_EQ(row->role, "centralized");

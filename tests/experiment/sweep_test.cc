@@ -10,6 +10,7 @@
 #include "fedcarbon/energy/ledger.h"
 #include "fedcarbon/experiment/sweep.h"
 #include "fedcarbon/experiment/sweep_run.h"
+#include "fedcarbon/records/summary.h"
 
 namespace fedcarbon::experiment {
 namespace {
@@ -223,28 +224,30 @@ class PointFolderTest : public ::testing::Test {
     ASSERT_TRUE(WriteFileAtomic(pdir_ + "/point.json", pj.dump()).ok());
   }
   void WriteDoneRun() {
-    nlohmann::json summary = {{"rounds", 4},           {"final_accuracy", 0.8},
-                              {"best_accuracy", 0.81}, {"reached_target", false},
-                              {"wall_s", 2.5},         {"energy", {{"energy_kwh", 1}}}};
-    ASSERT_TRUE(WriteFileAtomic(pdir_ + "/summary.json", summary.dump()).ok());
-    std::vector<energy::LedgerRow> rows(3);
+    records::FlRunSummary summary;
+    summary.rounds = 4;
+    summary.final_accuracy = 0.8;
+    summary.best_accuracy = 0.81;
+    summary.wall_s = 2.5;
+    summary.energy.energy_kwh = 1;
+    const std::string path = pdir_ + "/summary.json";
+    ASSERT_TRUE(records::WriteFlRunSummary(path, summary).ok());
+    energy::LedgerRow base;
+    base.run_id = "t";
+    base.country_iso_code = "USA";
+    base.device = "jetson_tx2";
+    base.network = "qiu";
+    base.round = 1;
+    std::vector<energy::LedgerRow> rows(3, base);
     rows[0].role = "client";
     rows[0].client_id = 0;
-    rows[0].round = 1;
     rows[0].activity.flops = 1000;
     rows[0].cost = {1, 1, 0.002, 0.003, 0.005, 400, 0.002};
     rows[1] = rows[0];
     rows[1].client_id = 1;
     rows[2].role = "coordinator";
-    rows[2].round = 1;
     rows[2].activity.flops = 50;
     rows[2].cost = {1, 0, 0.001, 0, 0.001, 400, 0.0004};
-    for (auto& r : rows) {
-      r.run_id = "t";
-      r.country_iso_code = "USA";
-      r.device = "jetson_tx2";
-      r.network = "qiu";
-    }
     const Status st = energy::WriteLedger(pdir_ + "/ledger.csv", rows);
     ASSERT_TRUE(st.ok()) << st.message();
   }

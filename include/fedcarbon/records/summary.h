@@ -1,0 +1,162 @@
+// summary.json, typed: the run summary of an FL run (FlRunSummary, written by the coordinator)
+// and of a centralized run (CentralizedSummary, written by RunCentralized, then priced by
+// PriceCentralized). One writer and one reader per record, both here:
+//
+//   coordinator's run recorder  s.energy = MakeEnergyTotals(energy::Sum(ledger_rows));
+//                               WriteFlRunSummary(out_dir + "/summary.json", s)
+//   launcher (RunLocal)         ReadFlRunSummary(path)
+//   RunCentralized              WriteCentralizedSummary(path, s)  (s.energy: nullopt)
+//   PriceCentralized            ReadCentralizedSummary, set s.energy, WriteCentralizedSummary
+//   reproduce, sweeps           ReadFinishedRun(path, centralized)  (either kind)
+//
+// The JSON is an object with sorted keys (nlohmann::json), pretty-printed with 2 spaces and a
+// final newline; the keys and the JSON types of the values are exactly those listed on the
+// fields below (integers stay integers, -1.0 stays a float). Reading requires every key (except
+// the std::optional ones) with its JSON type: a missing, renamed or mistyped key is a Corruption
+// error naming the file and the key ("runs/a/summary.json: missing key 'energy.flops'"); unknown
+// extra keys are ignored. A file that does not exist is NotFound, one that is not a JSON object
+// Corruption.
+//
+// Thread safety: values and free functions; no shared state.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "fedcarbon/common/status.h"
+#include "fedcarbon/energy/ledger.h"
+
+namespace fedcarbon::records {
+
+// The ledger sums both "energy" blocks share (see energy::LedgerTotals).
+struct LedgerSums {
+  double energy_kwh = 0.0;
+  double emissions_kg = 0.0;
+  double compute_energy_kwh = 0.0;
+  double comm_energy_kwh = 0.0;
+  double comm_share = 0.0;  // comm_energy_kwh / energy_kwh; 0 when no energy
+  double clients_energy_kwh = 0.0;
+  double clients_emissions_kg = 0.0;
+  double coordinator_energy_kwh = 0.0;
+  double coordinator_emissions_kg = 0.0;
+  double measured_energy_kwh = -1.0;  // RAPL sum; -1 when no row was measured
+  uint64_t flops = 0;                 // summed activity FLOPs
+  int ledger_rows = 0;
+  bool operator==(const LedgerSums&) const = default;
+};
+LedgerSums MakeLedgerSums(const energy::LedgerTotals& t);
+
+// The "energy" block of an FL summary: the totals of the run's whole ledger.
+struct EnergyTotals : LedgerSums {
+  double compute_share = 0.0;  // compute_energy_kwh / energy_kwh; 0 when no energy
+  bool operator==(const EnergyTotals&) const = default;
+};
+EnergyTotals MakeEnergyTotals(const energy::LedgerTotals& t);
+
+// summary.json of an FL run. Keys: the field names, except `rejected` ("rejected_messages").
+struct FlRunSummary {
+  std::string run_id;
+  std::string name;         // config name
+  std::string model;        // model.name
+  std::string strategy;     // federation.strategy
+  std::string partition;    // partition.scheme
+  std::string compression;  // the update encoding's name ("fp32", "fp16", "int8")
+  int rounds = 0;           // rounds completed
+  double initial_accuracy = 0.0;  // of the initial model (round 0)
+  double final_accuracy = 0.0;    // of the last evaluation
+  double best_accuracy = 0.0;
+  double target_accuracy = 0.0;
+  bool reached_target = false;
+  int rounds_to_target = 0;  // first round at or above the target; 0 when not reached
+  double wall_s = 0.0;
+  uint64_t bytes_down = 0;  // TrainRequest bytes sent, all rounds
+  uint64_t bytes_up = 0;    // accepted TrainResult bytes received, all rounds
+  int dropped = 0;          // selected clients whose result never arrived, all rounds
+  int rejected = 0;         // key "rejected_messages"
+  bool interrupted = false;
+  int workers = 0;                   // worker processes that joined
+  std::optional<std::string> error;  // present only when the run failed: the error message
+  EnergyTotals energy;               // key "energy"
+  bool operator==(const FlRunSummary&) const = default;
+};
+
+// The "energy" block PriceCentralized adds to a centralized summary: the sums of its one ledger
+// row and what it was priced as.
+struct CentralizedEnergy : LedgerSums {
+  double centralized_energy_kwh = 0.0;
+  double centralized_emissions_kg = 0.0;
+  std::string device;  // profile priced on
+  double pue = 0.0;    // PUE applied
+  std::string country_iso_code;
+  double carbon_intensity_g_per_kwh = 0.0;
+  double device_compute_s = 0.0;  // modelled compute seconds on the device
+  std::string priced_flops;       // which FLOPs were priced, in words
+  bool operator==(const CentralizedEnergy&) const = default;
+};
+// The sums of energy::Sum({row}) and the row's device, PUE, country, intensity and modelled
+// seconds; priced_flops is left empty for the caller to say.
+CentralizedEnergy MakeCentralizedEnergy(const energy::LedgerRow& row);
+
+// summary.json of a centralized run (the centralized baseline).
+struct CentralizedSummary {
+  std::string kind = "centralized";  // always "centralized" (the reader checks it)
+  std::string name;                  // config name
+  std::string model;
+  int64_t params = 0;
+  struct FlopsPerSample {
+    uint64_t forward = 0;
+    uint64_t backward = 0;
+    bool operator==(const FlopsPerSample&) const = default;
+  } flops_per_sample;
+  std::string optimizer;
+  double lr = 0.0;
+  int batch_size = 0;
+  int threads = 0;
+  double target_accuracy = 0.0;
+  int epochs = 0;  // epochs started
+  int64_t steps = 0;
+  int64_t samples = 0;
+  double final_accuracy = 0.0;
+  double best_accuracy = 0.0;
+  bool reached_target = false;
+  uint64_t train_flops = 0;  // to the stop (to the target when reached)
+  uint64_t eval_flops = 0;
+  double train_s = 0.0;
+  double wall_s = 0.0;
+  int64_t evaluations = 0;                 // rows of curve.csv
+  std::optional<CentralizedEnergy> energy;  // present once priced (PriceCentralized)
+  bool operator==(const CentralizedSummary&) const = default;
+};
+
+// JSON <-> struct. FromJson fills *out, or returns a Corruption error naming `what` (the file)
+// and the first missing or mistyped key; *out is unspecified then.
+nlohmann::json ToJson(const FlRunSummary& s);
+Status FromJson(const nlohmann::json& j, const std::string& what, FlRunSummary* out);
+nlohmann::json ToJson(const CentralizedSummary& s);
+Status FromJson(const nlohmann::json& j, const std::string& what, CentralizedSummary* out);
+
+// Writes ToJson(s).dump(2) + "\n" to `path` atomically (WriteFileAtomic). The coordinator's run
+// recorder calls WriteFlRunSummary(out_dir + "/summary.json", summary) once, at the end of a run.
+Status WriteFlRunSummary(const std::string& path, const FlRunSummary& s);
+Result<FlRunSummary> ReadFlRunSummary(const std::string& path);
+Status WriteCentralizedSummary(const std::string& path, const CentralizedSummary& s);
+Result<CentralizedSummary> ReadCentralizedSummary(const std::string& path);
+
+// What tables over runs of either kind (reproduce, sweeps) read from a summary.
+struct RunOutcome {
+  bool reached_target = false;
+  double final_accuracy = 0.0;
+  double best_accuracy = 0.0;
+  double wall_s = 0.0;
+  int rounds = 0;  // FL: rounds completed; centralized: epochs
+};
+// Reads `path` as the summary of a finished run of its kind (ReadCentralizedSummary when
+// `centralized`, else ReadFlRunSummary). Besides the readers' errors, a run that is not complete
+// is a Corruption error naming the file: an FL run that failed ("error") or was interrupted, a
+// centralized run not yet priced (no "energy").
+Result<RunOutcome> ReadFinishedRun(const std::string& path, bool centralized);
+
+}  // namespace fedcarbon::records

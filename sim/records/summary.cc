@@ -1,0 +1,287 @@
+// summary.json of FL and centralized runs (see include/fedcarbon/records/summary.h).
+#include "fedcarbon/records/summary.h"
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "fedcarbon/common/file.h"
+#include "fields.h"
+
+namespace fedcarbon::records {
+namespace {
+
+using internal::Field;
+using nlohmann::json;
+
+// Each table lists a record's keys once; ToJson and FromJson both walk it.
+const std::array<Field<LedgerSums>, 12> kLedgerSums = {{
+    {"energy_kwh", &LedgerSums::energy_kwh},
+    {"emissions_kg", &LedgerSums::emissions_kg},
+    {"compute_energy_kwh", &LedgerSums::compute_energy_kwh},
+    {"comm_energy_kwh", &LedgerSums::comm_energy_kwh},
+    {"comm_share", &LedgerSums::comm_share},
+    {"clients_energy_kwh", &LedgerSums::clients_energy_kwh},
+    {"clients_emissions_kg", &LedgerSums::clients_emissions_kg},
+    {"coordinator_energy_kwh", &LedgerSums::coordinator_energy_kwh},
+    {"coordinator_emissions_kg", &LedgerSums::coordinator_emissions_kg},
+    {"measured_energy_kwh", &LedgerSums::measured_energy_kwh},
+    {"flops", &LedgerSums::flops},
+    {"ledger_rows", &LedgerSums::ledger_rows},
+}};
+
+const std::array<Field<EnergyTotals>, 1> kEnergyTotals = {{
+    {"compute_share", &EnergyTotals::compute_share},
+}};
+
+const std::array<Field<CentralizedEnergy>, 8> kCentralizedEnergy = {{
+    {"centralized_energy_kwh", &CentralizedEnergy::centralized_energy_kwh},
+    {"centralized_emissions_kg", &CentralizedEnergy::centralized_emissions_kg},
+    {"device", &CentralizedEnergy::device},
+    {"pue", &CentralizedEnergy::pue},
+    {"country_iso_code", &CentralizedEnergy::country_iso_code},
+    {"carbon_intensity_g_per_kwh", &CentralizedEnergy::carbon_intensity_g_per_kwh},
+    {"device_compute_s", &CentralizedEnergy::device_compute_s},
+    {"priced_flops", &CentralizedEnergy::priced_flops},
+}};
+
+const std::array<Field<FlRunSummary>, 20> kFlRunSummary = {{
+    {"run_id", &FlRunSummary::run_id},
+    {"name", &FlRunSummary::name},
+    {"model", &FlRunSummary::model},
+    {"strategy", &FlRunSummary::strategy},
+    {"partition", &FlRunSummary::partition},
+    {"compression", &FlRunSummary::compression},
+    {"rounds", &FlRunSummary::rounds},
+    {"initial_accuracy", &FlRunSummary::initial_accuracy},
+    {"final_accuracy", &FlRunSummary::final_accuracy},
+    {"best_accuracy", &FlRunSummary::best_accuracy},
+    {"target_accuracy", &FlRunSummary::target_accuracy},
+    {"reached_target", &FlRunSummary::reached_target},
+    {"rounds_to_target", &FlRunSummary::rounds_to_target},
+    {"wall_s", &FlRunSummary::wall_s},
+    {"bytes_down", &FlRunSummary::bytes_down},
+    {"bytes_up", &FlRunSummary::bytes_up},
+    {"dropped", &FlRunSummary::dropped},
+    {"rejected_messages", &FlRunSummary::rejected},
+    {"interrupted", &FlRunSummary::interrupted},
+    {"workers", &FlRunSummary::workers},
+}};
+
+using FlopsPerSample = CentralizedSummary::FlopsPerSample;
+const std::array<Field<FlopsPerSample>, 2> kFlopsPerSample = {{
+    {"forward", &FlopsPerSample::forward},
+    {"backward", &FlopsPerSample::backward},
+}};
+
+const std::array<Field<CentralizedSummary>, 20> kCentralizedSummary = {{
+    {"kind", &CentralizedSummary::kind},
+    {"name", &CentralizedSummary::name},
+    {"model", &CentralizedSummary::model},
+    {"params", &CentralizedSummary::params},
+    {"optimizer", &CentralizedSummary::optimizer},
+    {"lr", &CentralizedSummary::lr},
+    {"batch_size", &CentralizedSummary::batch_size},
+    {"threads", &CentralizedSummary::threads},
+    {"target_accuracy", &CentralizedSummary::target_accuracy},
+    {"epochs", &CentralizedSummary::epochs},
+    {"steps", &CentralizedSummary::steps},
+    {"samples", &CentralizedSummary::samples},
+    {"final_accuracy", &CentralizedSummary::final_accuracy},
+    {"best_accuracy", &CentralizedSummary::best_accuracy},
+    {"reached_target", &CentralizedSummary::reached_target},
+    {"train_flops", &CentralizedSummary::train_flops},
+    {"eval_flops", &CentralizedSummary::eval_flops},
+    {"train_s", &CentralizedSummary::train_s},
+    {"wall_s", &CentralizedSummary::wall_s},
+    {"evaluations", &CentralizedSummary::evaluations},
+}};
+
+template <class S, size_t N>
+void Put(const S& s, const std::array<Field<S>, N>& fields, json& j) {
+  internal::PutJson<S>(s, fields, j);
+}
+
+template <class S, size_t N>
+Status Get(const json& j, const std::array<Field<S>, N>& fields, const std::string& what,
+           const std::string& prefix, S* s) {
+  return internal::GetJson<S>(j, fields, what, prefix, s);
+}
+
+json EnergyJson(const EnergyTotals& e) {
+  json j = json::object();
+  Put<LedgerSums>(e, kLedgerSums, j);
+  Put(e, kEnergyTotals, j);
+  return j;
+}
+
+json EnergyJson(const CentralizedEnergy& e) {
+  json j = json::object();
+  Put<LedgerSums>(e, kLedgerSums, j);
+  Put(e, kCentralizedEnergy, j);
+  return j;
+}
+
+// The block at j["energy"], read into a LedgerSums-derived record with its own extra fields.
+template <class E, size_t N>
+Status GetEnergy(const json& j, const std::array<Field<E>, N>& extra, const std::string& what,
+                 E* e) {
+  Result<const json*> block = internal::GetObject(j, "energy", what, "");
+  if (!block.ok()) return block.status();
+  FEDCARBON_RETURN_IF_ERROR(
+      Get<LedgerSums>(**block, kLedgerSums, what, "energy", static_cast<LedgerSums*>(e)));
+  return Get(**block, extra, what, "energy", e);
+}
+
+// The file's text parsed as JSON: NotFound when missing, Corruption when not JSON.
+Result<json> ReadJson(const std::string& path) {
+  errno = 0;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    const std::string why = path + ": cannot open (" + std::strerror(errno) + ")";
+    return errno == ENOENT ? Status::NotFound(why) : Status::IOError(why);
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  if (in.bad()) return Status::IOError(path + ": read failed");
+  json j = json::parse(ss.str(), nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) return Status::Corruption(path + ": not valid JSON");
+  return j;
+}
+
+template <class S>
+Result<S> ReadSummary(const std::string& path) {
+  Result<json> j = ReadJson(path);
+  if (!j.ok()) return j.status();
+  S s;
+  FEDCARBON_RETURN_IF_ERROR(FromJson(*j, path, &s));
+  return s;
+}
+
+}  // namespace
+
+LedgerSums MakeLedgerSums(const energy::LedgerTotals& t) {
+  LedgerSums s;
+  s.energy_kwh = t.energy_kwh;
+  s.emissions_kg = t.emissions_kg;
+  s.compute_energy_kwh = t.compute_energy_kwh;
+  s.comm_energy_kwh = t.comm_energy_kwh;
+  s.comm_share = t.comm_share;
+  s.clients_energy_kwh = t.clients.energy_kwh;
+  s.clients_emissions_kg = t.clients.emissions_kg;
+  s.coordinator_energy_kwh = t.coordinator.energy_kwh;
+  s.coordinator_emissions_kg = t.coordinator.emissions_kg;
+  s.measured_energy_kwh = t.measured_energy_kwh;
+  s.flops = t.activity.flops;
+  s.ledger_rows = t.rows;
+  return s;
+}
+
+EnergyTotals MakeEnergyTotals(const energy::LedgerTotals& t) {
+  EnergyTotals e;
+  static_cast<LedgerSums&>(e) = MakeLedgerSums(t);
+  e.compute_share = t.energy_kwh > 0 ? t.compute_energy_kwh / t.energy_kwh : 0.0;
+  return e;
+}
+
+CentralizedEnergy MakeCentralizedEnergy(const energy::LedgerRow& row) {
+  const energy::LedgerTotals t = energy::Sum({row});
+  CentralizedEnergy e;
+  static_cast<LedgerSums&>(e) = MakeLedgerSums(t);
+  e.centralized_energy_kwh = t.centralized.energy_kwh;
+  e.centralized_emissions_kg = t.centralized.emissions_kg;
+  e.device = row.device;
+  e.pue = row.pue;
+  e.country_iso_code = row.country_iso_code;
+  e.carbon_intensity_g_per_kwh = row.cost.carbon_intensity_g_per_kwh;
+  e.device_compute_s = row.cost.compute_s;
+  return e;
+}
+
+json ToJson(const FlRunSummary& s) {
+  json j = json::object();
+  Put(s, kFlRunSummary, j);
+  if (s.error) j["error"] = *s.error;
+  j["energy"] = EnergyJson(s.energy);
+  return j;
+}
+
+Status FromJson(const json& j, const std::string& what, FlRunSummary* out) {
+  FEDCARBON_RETURN_IF_ERROR(internal::RequireObject(j, what, "an FL run summary"));
+  if (j.contains("kind"))
+    return Status::Corruption(what + ": a summary of kind " + j["kind"].dump() +
+                              ", not of an FL run");
+  FEDCARBON_RETURN_IF_ERROR(Get(j, kFlRunSummary, what, "", out));
+  out->error.reset();
+  if (j.contains("error")) {
+    std::string error;
+    FEDCARBON_RETURN_IF_ERROR(internal::Get(j, "error", what, "", &error));
+    out->error = std::move(error);
+  }
+  return GetEnergy(j, kEnergyTotals, what, &out->energy);
+}
+
+json ToJson(const CentralizedSummary& s) {
+  json j = json::object();
+  Put(s, kCentralizedSummary, j);
+  json f = json::object();
+  Put(s.flops_per_sample, kFlopsPerSample, f);
+  j["flops_per_sample"] = f;
+  if (s.energy) j["energy"] = EnergyJson(*s.energy);
+  return j;
+}
+
+Status FromJson(const json& j, const std::string& what, CentralizedSummary* out) {
+  FEDCARBON_RETURN_IF_ERROR(internal::RequireObject(j, what, "a centralized run summary"));
+  FEDCARBON_RETURN_IF_ERROR(Get(j, kCentralizedSummary, what, "", out));
+  if (out->kind != "centralized")
+    return Status::Corruption(what + ": key 'kind' is '" + out->kind + "', expected 'centralized'");
+  Result<const json*> f = internal::GetObject(j, "flops_per_sample", what, "");
+  if (!f.ok()) return f.status();
+  FEDCARBON_RETURN_IF_ERROR(
+      Get(**f, kFlopsPerSample, what, "flops_per_sample", &out->flops_per_sample));
+  out->energy.reset();
+  if (j.contains("energy")) {
+    CentralizedEnergy e;
+    FEDCARBON_RETURN_IF_ERROR(GetEnergy(j, kCentralizedEnergy, what, &e));
+    out->energy = std::move(e);
+  }
+  return Status::OK();
+}
+
+Status WriteFlRunSummary(const std::string& path, const FlRunSummary& s) {
+  return WriteFileAtomic(path, ToJson(s).dump(2) + "\n");
+}
+
+Result<FlRunSummary> ReadFlRunSummary(const std::string& path) {
+  return ReadSummary<FlRunSummary>(path);
+}
+
+Status WriteCentralizedSummary(const std::string& path, const CentralizedSummary& s) {
+  return WriteFileAtomic(path, ToJson(s).dump(2) + "\n");
+}
+
+Result<CentralizedSummary> ReadCentralizedSummary(const std::string& path) {
+  return ReadSummary<CentralizedSummary>(path);
+}
+
+Result<RunOutcome> ReadFinishedRun(const std::string& path, bool centralized) {
+  RunOutcome o;
+  if (centralized) {
+    Result<CentralizedSummary> s = ReadCentralizedSummary(path);
+    if (!s.ok()) return s.status();
+    if (!s->energy) return Status::Corruption(path + ": missing key 'energy' (not priced)");
+    o = {s->reached_target, s->final_accuracy, s->best_accuracy, s->wall_s, s->epochs};
+    return o;
+  }
+  Result<FlRunSummary> s = ReadFlRunSummary(path);
+  if (!s.ok()) return s.status();
+  if (s->error) return Status::Corruption(path + ": the run failed: " + *s->error);
+  if (s->interrupted) return Status::Corruption(path + ": the run was interrupted");
+  o = {s->reached_target, s->final_accuracy, s->best_accuracy, s->wall_s, s->rounds};
+  return o;
+}
+
+}  // namespace fedcarbon::records
