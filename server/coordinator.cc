@@ -8,11 +8,11 @@
 #include <random>
 
 #include <spdlog/spdlog.h>
-#include <nlohmann/json.hpp>
 
 #include "coordinator_impl.h"
+#include "fedcarbon/common/file.h"
 #include "fedcarbon/common/seed.h"
-#include "fedcarbon/server/checkpoint.h"
+#include "fedcarbon/data/partition.h"
 #include "fedcarbon/wire/tensors.h"
 
 namespace fedcarbon::server {
@@ -73,11 +73,11 @@ Status Coordinator::Setup() {
 
   auto catalog = energy::Catalog::Default();
   if (!catalog.ok()) return catalog.status().WithContext("energy catalog");
-  catalog_ = std::move(*catalog);
-  coordinator_target_ = {cfg_.energy.coordinator_device, cfg_.energy.coordinator_country,
-                         cfg_.energy.network, cfg_.energy.coordinator_pue};
-  if (auto r = energy::Resolve(catalog_, coordinator_target_); !r.ok())
-    return r.status().WithContext("energy.coordinator_*");
+  auto target =
+      energy::Resolve(*catalog, {cfg_.energy.coordinator_device, cfg_.energy.coordinator_country,
+                                 cfg_.energy.network, cfg_.energy.coordinator_pue});
+  if (!target.ok()) return target.status().WithContext("energy.coordinator_*");
+  coordinator_target_ = std::move(*target);
 
   auto test = data::LoadFashionMnist(config::ResolveDataPath(cfg_), data::Split::kTest);
   if (!test.ok()) return test.status().WithContext("test set");
@@ -87,24 +87,20 @@ Status Coordinator::Setup() {
                          " features per sample, the model expects " +
                          std::to_string(model_->input_dim()));
 
-  const std::string out = options_.out_dir + "/";
-  FEDCARBON_RETURN_IF_ERROR(WriteFileAtomic(out + "config.json", config::ToJson(cfg_).dump(2)));
-  std::filesystem::remove(out + "ledger.csv", ec);
-  auto ledger = energy::LedgerWriter::Open(out + "ledger.csv");
-  if (!ledger.ok()) return ledger.status();
-  ledger_.emplace(std::move(*ledger));
-  rounds_csv_ = std::fopen((out + "rounds.csv").c_str(), "w");
-  if (!rounds_csv_) return Status::Error(out + "rounds.csv: cannot create");
-  std::fprintf(rounds_csv_,
-               "round,selected,completed,dropped,accuracy,loss,bytes_down,bytes_up,wall_s,"
-               "collect_s,eval_s\n");
-  std::fflush(rounds_csv_);
+  // The shards' sizes, from the same deterministic partition the workers compute: a result
+  // claiming more samples than its client's shard is rejected.
+  auto labels = data::LoadFashionMnistLabels(config::ResolveDataPath(cfg_), data::Split::kTrain);
+  if (!labels.ok()) return labels.status().WithContext("training labels");
+  auto partition =
+      data::MakePartition(*labels, cfg_.federation.num_clients, cfg_.partition, cfg_.seed);
+  if (!partition.ok()) return partition.status().WithContext("partition");
+  shard_sizes_.clear();
+  for (const auto& shard : *partition) shard_sizes_.push_back(shard.size());
 
-  if (cfg_.energy.measure_rapl) {
-    std::string why;
-    rapl_ = energy::RaplMeter::Open(&why);
-    if (!rapl_) spdlog::info("{}; the ledger records modelled energy only", why);
-  }
+  const std::string out = options_.out_dir + "/";
+  auto recorder = RunRecorder::Open(options_.out_dir, cfg_, cfg_.energy.measure_rapl);
+  if (!recorder.ok()) return recorder.status();
+  recorder_ = std::move(*recorder);
 
   std::optional<wire::CurveKeyPair> curve;
   if (!options_.curve_key_file.empty()) {
@@ -226,7 +222,7 @@ Result<CoordinatorResult> Coordinator::Run() {
   }
   result_.interrupted = Stopping();
   Finish();
-  if (socket_) {  // set up far enough to have an output folder: always leave a summary
+  if (socket_ && recorder_) {  // set up far enough to have an output folder: leave a summary
     Status written = WriteSummary(st);
     if (st.ok()) st = written;
   }
@@ -240,50 +236,33 @@ void Coordinator::Finish() {
     for (size_t w = 0; w < registry_.workers().size(); ++w)
       SendShutdown(static_cast<int>(w), result_.interrupted ? "interrupted" : "run finished");
   }
-  if (rounds_csv_) std::fclose(rounds_csv_);
-  rounds_csv_ = nullptr;
+  if (recorder_) recorder_->Close();
 }
 
 Status Coordinator::WriteSummary(const Status& run_status) {
-  const energy::LedgerTotals t = energy::Sum(ledger_rows_);
-  nlohmann::json j;
-  j["run_id"] = run_id_;
-  j["name"] = cfg_.name;
-  j["model"] = cfg_.model.name;
-  j["strategy"] = cfg_.federation.strategy;
-  j["partition"] = cfg_.partition.scheme;
-  j["compression"] = wire::EncodingName(encoding_);
-  j["rounds"] = result_.rounds;
-  j["initial_accuracy"] = initial_eval_.accuracy;
-  j["final_accuracy"] = result_.final_accuracy;
-  j["best_accuracy"] = result_.best_accuracy;
-  j["target_accuracy"] = cfg_.federation.target_accuracy;
-  j["reached_target"] = result_.reached_target;
-  j["rounds_to_target"] = result_.rounds_to_target;
-  j["wall_s"] = result_.wall_s;
-  j["bytes_down"] = result_.bytes_down;
-  j["bytes_up"] = result_.bytes_up;
-  j["dropped"] = result_.dropped;
-  j["rejected_messages"] = result_.rejected;
-  j["interrupted"] = result_.interrupted;
-  j["workers"] = registry_.workers().size();
-  if (!run_status.ok()) j["error"] = run_status.message();
-  nlohmann::json e;
-  e["energy_kwh"] = t.energy_kwh;
-  e["emissions_kg"] = t.emissions_kg;
-  e["compute_energy_kwh"] = t.compute_energy_kwh;
-  e["comm_energy_kwh"] = t.comm_energy_kwh;
-  e["comm_share"] = t.comm_share;
-  e["compute_share"] = t.energy_kwh > 0 ? t.compute_energy_kwh / t.energy_kwh : 0.0;
-  e["clients_energy_kwh"] = t.clients.energy_kwh;
-  e["clients_emissions_kg"] = t.clients.emissions_kg;
-  e["coordinator_energy_kwh"] = t.coordinator.energy_kwh;
-  e["coordinator_emissions_kg"] = t.coordinator.emissions_kg;
-  e["measured_energy_kwh"] = t.measured_energy_kwh;
-  e["flops"] = t.activity.flops;
-  e["ledger_rows"] = t.rows;
-  j["energy"] = e;
-  return WriteFileAtomic(options_.out_dir + "/summary.json", j.dump(2) + "\n");
+  records::FlRunSummary s;
+  s.run_id = run_id_;
+  s.name = cfg_.name;
+  s.model = cfg_.model.name;
+  s.strategy = cfg_.federation.strategy;
+  s.partition = cfg_.partition.scheme;
+  s.compression = wire::EncodingName(encoding_);
+  s.rounds = result_.rounds;
+  s.initial_accuracy = initial_eval_.accuracy;
+  s.final_accuracy = result_.final_accuracy;
+  s.best_accuracy = result_.best_accuracy;
+  s.target_accuracy = cfg_.federation.target_accuracy;
+  s.reached_target = result_.reached_target;
+  s.rounds_to_target = result_.rounds_to_target;
+  s.wall_s = result_.wall_s;
+  s.bytes_down = result_.bytes_down;
+  s.bytes_up = result_.bytes_up;
+  s.dropped = result_.dropped;
+  s.rejected = result_.rejected;
+  s.interrupted = result_.interrupted;
+  s.workers = static_cast<int>(registry_.workers().size());
+  if (!run_status.ok()) s.error = run_status.message();
+  return recorder_->WriteSummary(std::move(s));
 }
 
 bool Coordinator::Stopping() const { return options_.stop && options_.stop->load(); }

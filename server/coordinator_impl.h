@@ -28,6 +28,7 @@
 #include "fedcarbon/wire/codec.h"
 #include "fedcarbon/wire/curve.h"
 #include "fedcarbon/wire/messages.h"
+#include "run_recorder.h"
 
 namespace fedcarbon::server {
 
@@ -109,12 +110,9 @@ class Coordinator {
   wire::Encoding encoding_ = wire::Encoding::kFp32;
   data::Dataset test_;
 
-  energy::Catalog catalog_;
-  energy::PricingTarget coordinator_target_;
-  std::optional<energy::LedgerWriter> ledger_;
-  std::vector<energy::LedgerRow> ledger_rows_;
-  std::FILE* rounds_csv_ = nullptr;
-  std::optional<energy::RaplMeter> rapl_;  // whole-host energy per round, where RAPL exists
+  std::unique_ptr<RunRecorder> recorder_;      // every output file of the run
+  energy::ResolvedTarget coordinator_target_;  // resolved once: device, country, PUE, network
+  std::vector<uint64_t> shard_sizes_;          // by client id, from the deterministic partition
 
   std::optional<RoundState> round_;  // set while a round collects results
   Status fatal_;                     // a worker reported an error during startup

@@ -6,7 +6,6 @@
 
 #include "coordinator_impl.h"
 #include "fedcarbon/common/seed.h"
-#include "fedcarbon/server/checkpoint.h"
 
 namespace fedcarbon::server {
 namespace {
@@ -55,6 +54,7 @@ Status Coordinator::RunRound(int round) {
   plan.timeout = std::chrono::duration_cast<Clock::duration>(
       std::chrono::duration<double>(cfg_.federation.round_timeout_s));
   plan.in_flight_per_worker = kRequestsInFlightPerWorker;
+  plan.shard_sizes = shard_sizes_;
   for (int c : selected) plan.selected.emplace_back(c, registry_.WorkerOf(c));
   RoundState rs(std::move(plan));
   rs.start = round_start;
@@ -231,30 +231,12 @@ Status Coordinator::RecordRound(int round, const std::vector<int>& selected, dou
   }
   const double wall_s = Seconds(Clock::now() - rs.start);
 
-  std::string acc, loss;
-  if (eval) {
-    acc = std::to_string(eval->accuracy);
-    loss = std::to_string(eval->loss);
-  }
-  std::fprintf(rounds_csv_, "%d,%zu,%d,%d,%s,%s,%llu,%llu,%.6f,%.6f,%.6f\n", round, selected.size(),
-               completed, dropped, acc.c_str(), loss.c_str(),
-               static_cast<unsigned long long>(rs.engine.bytes_down()),
-               static_cast<unsigned long long>(rs.engine.bytes_up()), wall_s, collect_s,
-               eval ? eval->wall_s : 0.0);
-  std::fflush(rounds_csv_);
-
-  for (energy::LedgerRow& row : rs.client_rows) {
-    FEDCARBON_RETURN_IF_ERROR(ledger_->Append(row));
-    ledger_rows_.push_back(std::move(row));
-  }
   energy::LedgerRow row;
   row.timestamp = UnixNow();
   row.run_id = run_id_;
   row.round = round;
   row.client_id = -1;
   row.role = "coordinator";
-  row.country_iso_code = cfg_.energy.coordinator_country;
-  row.device = cfg_.energy.coordinator_device;
   row.network = cfg_.energy.network;
   row.activity.flops = agg_flops + (eval ? eval->flops : 0);
   row.activity.samples = eval ? eval->samples : 0;
@@ -265,19 +247,28 @@ Status Coordinator::RecordRound(int round, const std::vector<int>& selected, dou
     row.activity.compute_s += initial_eval_.wall_s;
   }
   row.activity.wall_s = wall_s;
-  auto resolved = energy::Resolve(catalog_, coordinator_target_);
-  if (!resolved.ok()) return resolved.status();
-  row.pue = resolved->pue;
-  row.country_iso_code = resolved->country.iso3;
-  row.device = resolved->device.name;
-  row.cost = energy::PriceResolved(row.activity, *resolved);
-  if (rapl_) {
-    if (auto joules = rapl_->Sample()) row.measured_energy_kwh = *joules / 3.6e6;
-  }
-  FEDCARBON_RETURN_IF_ERROR(ledger_->Append(row));
-  ledger_rows_.push_back(std::move(row));
+  row.pue = coordinator_target_.pue;
+  row.country_iso_code = coordinator_target_.country.iso3;
+  row.device = coordinator_target_.device.name;
+  row.cost = energy::PriceResolved(row.activity, coordinator_target_);
 
-  FEDCARBON_RETURN_IF_ERROR(WriteCheckpoint(options_.out_dir + "/checkpoint.bin", round, global_));
+  records::RoundRecord record;
+  record.round = round;
+  record.selected = static_cast<int>(selected.size());
+  record.completed = completed;
+  record.dropped = dropped;
+  if (eval) {
+    record.accuracy = eval->accuracy;
+    record.loss = eval->loss;
+  }
+  record.bytes_down = rs.engine.bytes_down();
+  record.bytes_up = rs.engine.bytes_up();
+  record.wall_s = wall_s;
+  record.collect_s = collect_s;
+  record.eval_s = eval ? eval->wall_s : 0.0;
+  FEDCARBON_RETURN_IF_ERROR(
+      recorder_->RecordRound(record, std::move(rs.client_rows), std::move(row)));
+  FEDCARBON_RETURN_IF_ERROR(recorder_->Checkpoint(round, global_));
 
   result_.rounds = round;
   result_.dropped += dropped;

@@ -1,0 +1,60 @@
+// RunRecorder: every output file of a coordinator's run, each written through its typed record.
+//   config.json    the run's config (once, at Open)
+//   rounds.csv     records::RoundRecord, one flushed line per round
+//   ledger.csv     energy::LedgerRow, the round's client rows then its coordinator row, appended
+//                  at the round's end (each row one write(2): a crash leaves no half row)
+//   checkpoint.bin the global model after the last recorded round
+//   summary.json   records::FlRunSummary with the ledger's totals
+// Owns the RAPL meter (whole-host energy per round, where RAPL exists): its reading goes on the
+// round's coordinator row.
+//
+// Threading: one thread (the coordinator's).
+#pragma once
+
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "fedcarbon/common/status.h"
+#include "fedcarbon/config/config.h"
+#include "fedcarbon/energy/ledger.h"
+#include "fedcarbon/energy/rapl.h"
+#include "fedcarbon/records/rounds.h"
+#include "fedcarbon/records/summary.h"
+
+namespace fedcarbon::server {
+
+class RunRecorder {
+ public:
+  // Creates `out_dir` files afresh: config.json, an empty ledger.csv and rounds.csv with its
+  // header. `measure_rapl`: open the RAPL meter (its absence is logged, not an error).
+  static Result<std::unique_ptr<RunRecorder>> Open(const std::string& out_dir,
+                                                   const config::ExperimentConfig& cfg,
+                                                   bool measure_rapl);
+  ~RunRecorder();
+  RunRecorder(const RunRecorder&) = delete;
+  RunRecorder& operator=(const RunRecorder&) = delete;
+
+  // Appends the round: its rounds.csv line, its client rows, then `coordinator` (with the RAPL
+  // reading since the previous round, when measured).
+  Status RecordRound(const records::RoundRecord& round, std::vector<energy::LedgerRow> clients,
+                     energy::LedgerRow coordinator);
+  // checkpoint.bin after `round`.
+  Status Checkpoint(int round, const std::vector<float>& global);
+  // summary.json: `summary` with its energy block from every ledger row recorded.
+  Status WriteSummary(records::FlRunSummary summary);
+  // Closes rounds.csv (the ledger's rows are already on disk).
+  void Close();
+
+ private:
+  RunRecorder() = default;
+  std::string out_dir_;
+  std::optional<energy::LedgerWriter> ledger_;
+  std::vector<energy::LedgerRow> rows_;  // every row written, for the summary's totals
+  std::FILE* rounds_csv_ = nullptr;
+  std::optional<energy::RaplMeter> rapl_;
+};
+
+}  // namespace fedcarbon::server
