@@ -43,7 +43,7 @@ std::string MakeRunId(const std::string& name) {
 }  // namespace
 
 Coordinator::Coordinator(const config::ExperimentConfig& cfg, const CoordinatorOptions& options)
-    : cfg_(cfg), options_(options), ctx_(1), registry_(cfg.federation.num_clients) {}
+    : cfg_(cfg), options_(options), registry_(cfg.federation.num_clients) {}
 
 Status Coordinator::Setup() {
   std::error_code ec;
@@ -51,7 +51,6 @@ Status Coordinator::Setup() {
   std::filesystem::create_directories(options_.out_dir, ec);
   if (ec) return Status::Error(options_.out_dir + ": " + ec.message());
   run_id_ = MakeRunId(cfg_.name);
-  builder_.set_run_id(run_id_);
   result_.run_id = run_id_;
   config_json_ = config::ToJson(cfg_).dump();
 
@@ -102,43 +101,13 @@ Status Coordinator::Setup() {
   if (!recorder.ok()) return recorder.status();
   recorder_ = std::move(*recorder);
 
-  std::optional<wire::CurveKeyPair> curve;
-  if (!options_.curve_key_file.empty()) {
-    auto keys = wire::ReadCurveKeyFile(options_.curve_key_file);
-    if (!keys.ok()) return keys.status();
-    curve = *keys;
-    if (!options_.curve_allow_file.empty()) {
-      auto allowed = wire::ReadPublicKeyList(options_.curve_allow_file);
-      if (!allowed.ok()) return allowed.status();
-      auto auth = wire::CurveAuthenticator::Start(ctx_, *allowed);
-      if (!auth.ok()) return auth.status();
-      authenticator_ = std::move(*auth);
-      spdlog::info("CURVE: {} worker key(s) allowed", allowed->size());
-    } else {
-      spdlog::warn(
-          "CURVE without --curve-allow: traffic is encrypted, but any worker that "
-          "knows the server's public key may join");
-    }
-  } else if (!options_.curve_allow_file.empty()) {
-    return Status::Error("--curve-allow needs --curve-key (the server's key pair)");
-  }
-  try {
-    socket_ = std::make_unique<zmq::socket_t>(ctx_, zmq::socket_type::router);
-    if (curve) {
-      socket_->set(zmq::sockopt::curve_server, 1);
-      socket_->set(zmq::sockopt::curve_secretkey, curve->secret_key);
-    }
-    socket_->set(zmq::sockopt::linger, 0);
-    socket_->set(zmq::sockopt::router_handover, 1);
-    socket_->set(zmq::sockopt::maxmsgsize, static_cast<int64_t>(wire::kMaxFrameBytes));
-    socket_->bind(options_.bind);
-    endpoint_ = socket_->get(zmq::sockopt::last_endpoint);
-  } catch (const zmq::error_t& e) {
-    return Status::Error("bind " + options_.bind + ": " + e.what());
-  }
-  result_.endpoint = endpoint_;
-  FEDCARBON_RETURN_IF_ERROR(WriteFileAtomic(out + "endpoint", endpoint_ + "\n"));
-  std::printf("fedcarbon-server: run %s listening on %s\n", run_id_.c_str(), endpoint_.c_str());
+  auto transport = Transport::Bind(options_, run_id_);
+  if (!transport.ok()) return transport.status();
+  transport_ = std::move(*transport);
+  const std::string& endpoint = transport_->endpoint();
+  result_.endpoint = endpoint;
+  FEDCARBON_RETURN_IF_ERROR(WriteFileAtomic(out + "endpoint", endpoint + "\n"));
+  std::printf("fedcarbon-server: run %s listening on %s\n", run_id_.c_str(), endpoint.c_str());
   std::fflush(stdout);
   return Status::OK();
 }
@@ -222,7 +191,7 @@ Result<CoordinatorResult> Coordinator::Run() {
   }
   result_.interrupted = Stopping();
   Finish();
-  if (socket_ && recorder_) {  // set up far enough to have an output folder: leave a summary
+  if (transport_ && recorder_) {  // set up far enough to have an output folder: leave a summary
     Status written = WriteSummary(st);
     if (st.ok()) st = written;
   }
@@ -232,7 +201,7 @@ Result<CoordinatorResult> Coordinator::Run() {
 
 void Coordinator::Finish() {
   result_.wall_s = SecondsSince(start_);
-  if (socket_) {
+  if (transport_) {
     for (size_t w = 0; w < registry_.workers().size(); ++w)
       SendShutdown(static_cast<int>(w), result_.interrupted ? "interrupted" : "run finished");
   }

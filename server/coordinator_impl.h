@@ -11,8 +11,6 @@
 #include <string>
 #include <vector>
 
-#include <zmq.hpp>
-
 #include "fedcarbon.pb.h"
 #include "fedcarbon/config/config.h"
 #include "fedcarbon/data/dataset.h"
@@ -29,6 +27,7 @@
 #include "fedcarbon/wire/curve.h"
 #include "fedcarbon/wire/messages.h"
 #include "run_recorder.h"
+#include "transport.h"
 
 namespace fedcarbon::server {
 
@@ -89,13 +88,9 @@ class Coordinator {
   const config::ExperimentConfig& cfg_;
   CoordinatorOptions options_;
   std::string run_id_;
-  std::string endpoint_;
   Clock::time_point start_;
 
-  zmq::context_t ctx_;
-  std::unique_ptr<wire::CurveAuthenticator> authenticator_;  // with a CURVE allow-list
-  std::unique_ptr<zmq::socket_t> socket_;
-  wire::MessageBuilder builder_;
+  std::unique_ptr<Transport> transport_;  // the ZeroMQ socket (set up by Setup)
   std::string config_json_;
 
   WorkerRegistry registry_;

@@ -1,11 +1,6 @@
 // The coordinator's socket I/O and the messages handled outside round logic (see
 // coordinator_impl.h).
-#include <cerrno>
-#include <iterator>
-
 #include <spdlog/spdlog.h>
-
-#include <zmq_addon.hpp>
 
 #include "coordinator_impl.h"
 
@@ -30,25 +25,13 @@ std::string PrintableId(const std::string& id) {
 }
 
 bool Coordinator::PollOnce(std::chrono::milliseconds timeout) {
-  zmq::pollitem_t items[] = {{socket_->handle(), 0, ZMQ_POLLIN, 0}};
-  std::vector<zmq::message_t> parts;
-  try {
-    if (zmq::poll(items, 1, timeout) <= 0) return false;
-    if (!zmq::recv_multipart(*socket_, std::back_inserter(parts), zmq::recv_flags::dontwait))
-      return false;
-  } catch (const zmq::error_t& e) {
-    if (e.num() == EINTR) return false;  // a signal: the caller checks its stop flag
-    spdlog::error("receive failed: {}", e.what());
-    return false;
-  }
-  if (parts.empty()) return false;
-  const std::string identity = parts[0].to_string();
-  if (parts.size() != 2) {
-    Reject(identity, "frame",
-           "expected 1 frame after the routing id, got " + std::to_string(parts.size() - 1));
+  std::optional<Transport::Received> r = transport_->Poll(timeout);
+  if (!r) return false;
+  if (!r->error.empty()) {
+    Reject(r->identity, "frame", r->error);
     return true;
   }
-  Dispatch(identity, parts[1]);
+  Dispatch(r->identity, r->frame);
   return true;
 }
 
@@ -133,7 +116,7 @@ void Coordinator::HandleHello(const std::string& identity, const wire::proto::Me
 
 void Coordinator::HandleHeartbeat(int worker) {
   wire::proto::Message reply;
-  builder_.Start(&reply, 0);
+  transport_->Start(&reply, 0);
   reply.mutable_heartbeat()->set_busy(round_.has_value());
   Send(worker, reply);
 }
@@ -144,20 +127,13 @@ void Coordinator::Reject(const std::string& identity, const char* what, const st
 }
 
 void Coordinator::Send(int worker, const wire::proto::Message& m, uint64_t* bytes) {
-  const std::string& identity = registry_.workers()[worker].identity;
-  zmq::message_t frame = wire::ToFrame(m);
-  if (bytes) *bytes = frame.size();
-  try {
-    socket_->send(zmq::buffer(identity), zmq::send_flags::sndmore | zmq::send_flags::dontwait);
-    socket_->send(frame, zmq::send_flags::dontwait);
-  } catch (const zmq::error_t& e) {
-    spdlog::warn("send to {} failed: {}", registry_.workers()[worker].worker_id, e.what());
-  }
+  const WorkerInfo& w = registry_.workers()[worker];
+  transport_->Send(w.identity, w.worker_id, m, bytes);
 }
 
 void Coordinator::SendWelcome(int worker) {
   wire::proto::Message m;
-  builder_.Start(&m, 0);
+  transport_->Start(&m, 0);
   wire::proto::Welcome* welcome = m.mutable_welcome();
   welcome->set_config_json(config_json_);
   for (int c : registry_.workers()[worker].clients) welcome->add_client_ids(c);
@@ -166,7 +142,7 @@ void Coordinator::SendWelcome(int worker) {
 
 void Coordinator::SendShutdown(int worker, const std::string& reason) {
   wire::proto::Message m;
-  builder_.Start(&m, 0);
+  transport_->Start(&m, 0);
   m.mutable_shutdown()->set_reason(reason);
   Send(worker, m);
 }

@@ -167,7 +167,7 @@ void Coordinator::SendRequests(const std::vector<SendRequest>& requests) {
   const bool prox = cfg_.federation.strategy == "fedprox";
   wire::proto::Message m;
   for (const SendRequest& s : requests) {
-    const uint64_t seq = builder_.Start(&m, static_cast<uint32_t>(round_->engine.round()));
+    const uint64_t seq = transport_->Start(&m, static_cast<uint32_t>(round_->engine.round()));
     wire::proto::TrainRequest* req = m.mutable_train_request();
     req->set_client_id(static_cast<uint32_t>(s.client));
     req->set_epochs(static_cast<uint32_t>(cfg_.train.local_epochs));

@@ -24,11 +24,6 @@ double Since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-records::CurvePoint ToCurvePoint(const EvalPoint& p) {
-  return {p.epoch,         p.steps,     p.samples,     p.train_loss,
-          p.test_accuracy, p.test_loss, p.train_flops, p.train_s};
-}
-
 records::CentralizedSummary Summary(const CentralizedResult& r, const config::ExperimentConfig& cfg,
                                     const models::Sequential& model) {
   const models::FlopCount f = model.FlopsPerSample();
@@ -169,9 +164,7 @@ Result<CentralizedResult> RunCentralized(const config::ExperimentConfig& cfg,
   if (!out_dir.empty()) {
     FEDCARBON_RETURN_IF_ERROR(
         records::WriteCentralizedSummary(out_dir + "/summary.json", Summary(r, cfg, m)));
-    std::vector<records::CurvePoint> curve;
-    for (const EvalPoint& p : r.curve) curve.push_back(ToCurvePoint(p));
-    FEDCARBON_RETURN_IF_ERROR(records::WriteCurve(out_dir + "/curve.csv", curve));
+    FEDCARBON_RETURN_IF_ERROR(records::WriteCurve(out_dir + "/curve.csv", r.curve));
   }
   return r;
 }

@@ -25,7 +25,7 @@ struct CentralizedArgs {
 
 Status Run(const CentralizedArgs& args) {
   Result<config::ExperimentConfig> cfg = config::Load(args.config, args.overrides);
-  if (!cfg.ok()) return AsBadInput(cfg.status());
+  if (!cfg.ok()) return cfg.status();
   const std::string out = args.out.empty() ? "runs/" + cfg->name + "-centralized" : args.out;
   Result<CentralizedResult> r = RunCentralized(*cfg, out);
   if (!r.ok()) return r.status();

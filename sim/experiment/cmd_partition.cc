@@ -32,7 +32,7 @@ struct PartitionArgs {
 
 Status RunPartition(const PartitionArgs& args) {
   Result<config::ExperimentConfig> cfg = config::Load(args.config, args.overrides);
-  if (!cfg.ok()) return AsBadInput(cfg.status());
+  if (!cfg.ok()) return cfg.status();
   const std::string dir = config::ResolveDataPath(*cfg);
   Result<data::Dataset> train = data::LoadFashionMnist(dir, data::Split::kTrain);
   if (!train.ok()) return train.status();

@@ -21,7 +21,7 @@ Status RunReproduce(const ReproduceArgs& args) {
   Result<energy::Catalog> catalog = energy::Catalog::Default();
   if (!catalog.ok()) return catalog.status();
   Result<ReproduceSpec> spec = LoadReproduceSpec(args.config, *catalog);
-  if (!spec.ok()) return AsBadInput(spec.status());
+  if (!spec.ok()) return spec.status();
   if (args.options.quick) {
     std::printf(
         "QUICK mode: a small, fast version of the reproduction (not the paper's setting)\n");

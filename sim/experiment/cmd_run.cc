@@ -94,7 +94,7 @@ struct RunArgs {
 
 Status RunOrEmit(const RunArgs& args) {
   auto cfg = config::Load(args.config, args.overrides);
-  if (!cfg.ok()) return AsBadInput(cfg.status());
+  if (!cfg.ok()) return cfg.status();
   const std::string out = args.out.empty() ? "runs/" + cfg->name : args.out;
   if (args.emit.emit == "slurm") return EmitSlurm(*cfg, out, args.emit);
   LaunchOptions options;

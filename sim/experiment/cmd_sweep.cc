@@ -30,7 +30,7 @@ struct SweepArgs {
   SlurmOptions slurm;
 };
 
-// Exit codes through ExitCode: 2 bad input (the sweep file, its points, the options: AsBadInput),
+// Exit codes through ExitCode: 2 bad input (the sweep file, its points, the options),
 // 1 a failure. A point that failed is a failure of the run, never bad input (PointsFailed).
 Status PointsFailed(const std::string& message) { return Status::Error(message); }
 
@@ -54,9 +54,9 @@ const SweepPoint* FindPoint(const std::vector<SweepPoint>& points, const std::st
 
 Status Collect(const std::string& dir, bool plots) {
   Result<SweepSpec> spec = LoadSweepSpec(dir + "/sweep.json");
-  if (!spec.ok()) return AsBadInput(spec.status().WithContext("--collect needs DIR/sweep.json"));
+  if (!spec.ok()) return spec.status().WithContext("--collect needs DIR/sweep.json");
   Result<std::vector<SweepPoint>> points = ExpandSweep(*spec);
-  if (!points.ok()) return AsBadInput(points.status());
+  if (!points.ok()) return points.status();
   Result<SweepTable> table = CollectSweep(*spec, *points, dir, plots);
   if (!table.ok()) return table.status();
   int done = 0;
@@ -110,9 +110,9 @@ Status Run(const SweepArgs& a) {
   if (a.sweep_file.empty())
     return Status::InvalidArgument("a sweep file is required (or --collect DIR)");
   Result<SweepSpec> spec = LoadSweepSpec(a.sweep_file);
-  if (!spec.ok()) return AsBadInput(spec.status());
+  if (!spec.ok()) return spec.status();
   Result<std::vector<SweepPoint>> points = ExpandSweep(*spec);
-  if (!points.ok()) return AsBadInput(points.status());
+  if (!points.ok()) return points.status();
   const std::string dir =
       fs::absolute(a.out.empty() ? "runs/sweeps/" + spec->name : a.out).lexically_normal();
 

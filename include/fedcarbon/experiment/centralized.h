@@ -11,20 +11,13 @@
 
 #include "fedcarbon/common/status.h"
 #include "fedcarbon/config/config.h"
+#include "fedcarbon/records/curve.h"
 
 namespace fedcarbon::experiment {
 
-// One evaluation point of the curve (after an epoch, or every train.eval_every_steps steps).
-struct EvalPoint {
-  int epoch = 0;                 // 1-based epoch during which the evaluation happened
-  int64_t steps = 0;             // optimizer steps so far
-  int64_t samples = 0;           // training samples processed so far
-  double train_loss = 0.0;       // mean training loss since the previous point
-  double test_accuracy = 0.0;
-  double test_loss = 0.0;
-  uint64_t train_flops = 0;      // cumulative training FLOPs
-  double train_s = 0.0;          // cumulative training wall seconds (evaluation excluded)
-};
+// One evaluation point of the curve (after an epoch, or every train.eval_every_steps steps): the
+// record curve.csv holds, one row per point.
+using EvalPoint = records::CurvePoint;
 
 struct CentralizedResult {
   std::string model;

@@ -12,13 +12,6 @@ class App;
 
 namespace fedcarbon::experiment {
 
-// The failure to load a file the user named (config::Load, LoadSweepSpec, LoadReproduceSpec) is
-// bad input: a coded status is kept as it is, and an uncoded one (kInternal) becomes
-// kInvalidArgument. Transitional: remove once config::Load gives every error its code.
-inline Status AsBadInput(const Status& s) {
-  return s.code() == StatusCode::kInternal ? Status::InvalidArgument(s.message()) : s;
-}
-
 void AddPartitionCommand(CLI::App& app, int* exit_code);    // fedcarbon partition CONFIG
 void AddCentralizedCommand(CLI::App& app, int* exit_code);  // fedcarbon centralized CONFIG
 void AddBenchTrainCommand(CLI::App& app, int* exit_code);   // fedcarbon bench-train
