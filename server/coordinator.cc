@@ -50,25 +50,11 @@ Status Coordinator::Setup() {
   if (options_.out_dir.empty()) return Status::Error("coordinator: out_dir is required");
   std::filesystem::create_directories(options_.out_dir, ec);
   if (ec) return Status::Error(options_.out_dir + ": " + ec.message());
-  run_id_ = MakeRunId(cfg_.name);
-  result_.run_id = run_id_;
-  config_json_ = config::ToJson(cfg_).dump();
+  result_.run_id = MakeRunId(cfg_.name);
 
-  auto enc = wire::ParseEncoding(cfg_.federation.compression);
-  if (!enc.ok()) return enc.status().WithContext("federation.compression");
-  encoding_ = *enc;
-
-  auto model = models::MakeModel(cfg_.model.name,
-                                 DeriveSeed(cfg_.seed, {static_cast<uint64_t>(Stream::kInit)}));
-  if (!model.ok()) return model.status().WithContext("model.name");
+  auto model = GlobalModel::Create(cfg_);
+  if (!model.ok()) return model.status();
   model_ = std::move(*model);
-  global_ = model_->GetParams();
-  tensor_sizes_ = wire::TensorSizes(*model_);
-  scratch_.resize(global_.size());
-  mean_ = std::make_unique<WeightedMean>(model_->num_params());
-  auto strategy = MakeStrategy(cfg_.federation, model_->num_params());
-  if (!strategy.ok()) return strategy.status();
-  strategy_ = std::move(*strategy);
 
   auto catalog = energy::Catalog::Default();
   if (!catalog.ok()) return catalog.status().WithContext("energy catalog");
@@ -77,14 +63,6 @@ Status Coordinator::Setup() {
                                  cfg_.energy.network, cfg_.energy.coordinator_pue});
   if (!target.ok()) return target.status().WithContext("energy.coordinator_*");
   coordinator_target_ = std::move(*target);
-
-  auto test = data::LoadFashionMnist(config::ResolveDataPath(cfg_), data::Split::kTest);
-  if (!test.ok()) return test.status().WithContext("test set");
-  test_ = std::move(*test);
-  if (test_.dim() != model_->input_dim())
-    return Status::Error("test set has " + std::to_string(test_.dim()) +
-                         " features per sample, the model expects " +
-                         std::to_string(model_->input_dim()));
 
   // The shards' sizes, from the same deterministic partition the workers compute: a result
   // claiming more samples than its client's shard is rejected.
@@ -101,13 +79,14 @@ Status Coordinator::Setup() {
   if (!recorder.ok()) return recorder.status();
   recorder_ = std::move(*recorder);
 
-  auto transport = Transport::Bind(options_, run_id_);
+  auto transport = Transport::Bind(options_, result_.run_id);
   if (!transport.ok()) return transport.status();
   transport_ = std::move(*transport);
   const std::string& endpoint = transport_->endpoint();
   result_.endpoint = endpoint;
   FEDCARBON_RETURN_IF_ERROR(WriteFileAtomic(out + "endpoint", endpoint + "\n"));
-  std::printf("fedcarbon-server: run %s listening on %s\n", run_id_.c_str(), endpoint.c_str());
+  std::printf("fedcarbon-server: run %s listening on %s\n", result_.run_id.c_str(),
+              endpoint.c_str());
   std::fflush(stdout);
   return Status::OK();
 }
@@ -138,7 +117,6 @@ Status Coordinator::Join() {
     spdlog::warn("join timeout: only {} of {} workers joined, but they can host all {} clients",
                  joined, expected, n);
   registry_.Assign();
-  ready_.assign(registry_.workers().size(), false);
   for (int w = 0; w < joined; ++w) {
     const WorkerInfo& info = registry_.workers()[w];
     spdlog::info("worker {} ({} pid {}) hosts {} clients", info.worker_id, info.host, info.pid,
@@ -155,7 +133,7 @@ Status Coordinator::WaitReady() {
                          std::chrono::duration<double>(cfg_.runtime.join_timeout_s));
   auto all_ready = [&] {
     for (size_t w = 0; w < registry_.workers().size(); ++w)
-      if (!ready_[w] && !registry_.workers()[w].clients.empty()) return false;
+      if (!registry_.workers()[w].ready && !registry_.workers()[w].clients.empty()) return false;
     return true;
   };
   while (!all_ready() && fatal_.ok() && !Stopping() && Clock::now() < deadline)
@@ -210,12 +188,12 @@ void Coordinator::Finish() {
 
 Status Coordinator::WriteSummary(const Status& run_status) {
   records::FlRunSummary s;
-  s.run_id = run_id_;
+  s.run_id = result_.run_id;
   s.name = cfg_.name;
   s.model = cfg_.model.name;
   s.strategy = cfg_.federation.strategy;
   s.partition = cfg_.partition.scheme;
-  s.compression = wire::EncodingName(encoding_);
+  s.compression = wire::EncodingName(model_ ? model_->encoding() : wire::Encoding::kFp32);
   s.rounds = result_.rounds;
   s.initial_accuracy = initial_eval_.accuracy;
   s.final_accuracy = result_.final_accuracy;

@@ -26,6 +26,7 @@
 #include "fedcarbon/wire/codec.h"
 #include "fedcarbon/wire/curve.h"
 #include "fedcarbon/wire/messages.h"
+#include "global_model.h"
 #include "run_recorder.h"
 #include "transport.h"
 
@@ -87,23 +88,13 @@ class Coordinator {
 
   const config::ExperimentConfig& cfg_;
   CoordinatorOptions options_;
-  std::string run_id_;
   Clock::time_point start_;
 
   std::unique_ptr<Transport> transport_;  // the ZeroMQ socket (set up by Setup)
-  std::string config_json_;
 
   WorkerRegistry registry_;
-  std::vector<bool> ready_;  // per worker: sent a message since its Welcome
 
-  std::unique_ptr<models::Sequential> model_;
-  std::vector<float> global_;
-  std::vector<int64_t> tensor_sizes_;
-  std::unique_ptr<Strategy> strategy_;
-  std::unique_ptr<WeightedMean> mean_;
-  std::vector<float> scratch_;
-  wire::Encoding encoding_ = wire::Encoding::kFp32;
-  data::Dataset test_;
+  std::unique_ptr<GlobalModel> model_;  // the model, its aggregation and the test set
 
   std::unique_ptr<RunRecorder> recorder_;      // every output file of the run
   energy::ResolvedTarget coordinator_target_;  // resolved once: device, country, PUE, network

@@ -54,13 +54,13 @@ void Coordinator::Dispatch(const std::string& identity, const zmq::message_t& fr
     SendShutdown(*w, "retired: its clients were handed to another worker");
     return;
   }
-  if (m.header().run_id() != run_id_) {
+  if (m.header().run_id() != result_.run_id) {
     Reject(identity, wire::BodyName(m),
-           "run id '" + m.header().run_id() + "', expected '" + run_id_ + "'");
+           "run id '" + m.header().run_id() + "', expected '" + result_.run_id + "'");
     return;
   }
   registry_.Touch(*w, Clock::now());
-  ready_[*w] = true;
+  registry_.worker(*w).ready = true;
   switch (m.body_case()) {
     case wire::proto::Message::kHeartbeat:
       HandleHeartbeat(*w);
@@ -98,7 +98,6 @@ void Coordinator::HandleHello(const std::string& identity, const wire::proto::Me
   const bool was_alive = known >= 0 && registry_.workers()[known].state == WorkerState::kAlive;
   const int w = registry_.Register(worker_id, identity, h.host(), h.pid(), h.capacity(),
                                    std::max<uint32_t>(h.threads(), 1), Clock::now(), &is_new);
-  ready_.resize(registry_.workers().size(), false);
   if (is_new)
     spdlog::info("worker {} joined from {} (pid {}, capacity {}, {} threads)", worker_id, h.host(),
                  h.pid(), h.capacity() ? std::to_string(h.capacity()) : "any", h.threads());
@@ -108,7 +107,7 @@ void Coordinator::HandleHello(const std::string& identity, const wire::proto::Me
   for (int other : changed)
     if (other != w) SendWelcome(other);
   if (is_new || !was_alive || !changed.empty()) {
-    ready_[w] = false;
+    registry_.worker(w).ready = false;
     spdlog::info("worker {} {} and hosts {} clients", worker_id, is_new ? "admitted" : "rejoined",
                  registry_.workers()[w].clients.size());
   }
@@ -135,7 +134,7 @@ void Coordinator::SendWelcome(int worker) {
   wire::proto::Message m;
   transport_->Start(&m, 0);
   wire::proto::Welcome* welcome = m.mutable_welcome();
-  welcome->set_config_json(config_json_);
+  welcome->set_config_json(config::ToJson(cfg_).dump());
   for (int c : registry_.workers()[worker].clients) welcome->add_client_ids(c);
   Send(worker, m);
 }

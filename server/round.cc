@@ -59,15 +59,7 @@ Status Coordinator::RunRound(int round) {
   RoundState rs(std::move(plan));
   rs.start = round_start;
   FEDCARBON_RETURN_IF_ERROR(
-      wire::EncodeWeights(global_, tensor_sizes_, encoding_, false, &rs.weights)
-          .WithContext("round " + std::to_string(round)));
-  if (encoding_ == wire::Encoding::kFp32) {
-    rs.sent = global_;
-  } else {  // clients train from the decoded (lossy) model; their deltas are relative to it
-    auto sent = wire::DecodeWeights(rs.weights, model_->num_params());
-    if (!sent.ok()) return sent.status();
-    rs.sent = std::move(*sent);
-  }
+      model_->EncodeForRound(&rs.weights, &rs.sent).WithContext("round " + std::to_string(round)));
   round_.emplace(std::move(rs));
   SendRequests(round_->engine.Start());
 
@@ -80,29 +72,17 @@ Status Coordinator::RunRound(int round) {
   }
   const double collect_s = Seconds(Clock::now() - round_start);
   if (Stopping()) {  // interrupted: the round is abandoned, not recorded
-    mean_->Clear();
+    model_->ClearRound();
     round_.reset();
     return Status::OK();
   }
   NoteDropped(round_->engine.Tick(std::max(Clock::now(), round_->engine.deadline())));
 
   const auto agg_start = Clock::now();
-  uint64_t agg_flops = 0;
-  if (mean_->count() > 0) {
-    const uint64_t before = mean_->flops();
-    mean_->Mean(scratch_);
-    std::vector<float> previous = global_;
-    agg_flops = mean_->flops() - before + strategy_->Apply(global_, scratch_);
-    if (Status st = model_->SetParams(global_); !st.ok()) {  // cannot happen with valid inputs
-      spdlog::error("round {}: aggregated model rejected ({}); keeping the previous one", round,
-                    st.message());
-      global_ = std::move(previous);
-      FEDCARBON_RETURN_IF_ERROR(model_->SetParams(global_));
-    }
-  }
+  Result<uint64_t> agg_flops = model_->Aggregate();
+  if (!agg_flops.ok()) return agg_flops.status().WithContext("round " + std::to_string(round));
   const double agg_s = Seconds(Clock::now() - agg_start) + round_->add_s;
-  mean_->Clear();
-  return RecordRound(round, selected, collect_s, agg_s, agg_flops);
+  return RecordRound(round, selected, collect_s, agg_s, *agg_flops);
 }
 
 void Coordinator::HandleResult(int worker, const wire::proto::Message& m, size_t frame_bytes) {
@@ -128,24 +108,16 @@ void Coordinator::HandleResult(int worker, const wire::proto::Message& m, size_t
                              e.compute_energy_kwh(), e.comm_energy_kwh(), e.energy_kwh(),
                              e.carbon_intensity_g_per_kwh(), e.emissions_kg()}))
     return Reject(id, "train_result", "activity or energy report out of range");
-  if (Status st = wire::DecodeWeights(r.weights(), model_->num_params(), scratch_); !st.ok())
+  if (Status st = model_->DecodeUpdate(r.weights(), round_->sent); !st.ok())
     return Reject(id, "train_result", st.message());
-  if (r.weights().is_delta()) {
-    bool finite = true;
-    for (size_t i = 0; i < scratch_.size(); ++i) {
-      scratch_[i] += round_->sent[i];
-      finite &= std::isfinite(scratch_[i]);
-    }
-    if (!finite) return Reject(id, "train_result", "update overflows the model");
-  }
 
   const auto add_start = Clock::now();
-  mean_->Add(scratch_, static_cast<double>(r.num_samples()));
+  model_->AddDecoded(static_cast<double>(r.num_samples()));
   round_->add_s += Seconds(Clock::now() - add_start);
 
   energy::LedgerRow row;
   row.timestamp = UnixNow();
-  row.run_id = run_id_;
+  row.run_id = result_.run_id;
   row.round = round_->engine.round();
   row.client_id = claim.client;
   row.role = "client";
@@ -175,7 +147,7 @@ void Coordinator::SendRequests(const std::vector<SendRequest>& requests) {
     req->set_batch_size(static_cast<uint32_t>(cfg_.train.batch_size));
     req->set_strategy(cfg_.federation.strategy);
     req->set_prox_mu(prox ? static_cast<float>(cfg_.federation.fedprox_mu) : 0.0f);
-    req->set_result_encoding(static_cast<wire::proto::Encoding>(encoding_));
+    req->set_result_encoding(static_cast<wire::proto::Encoding>(model_->encoding()));
     req->set_allocated_weights(&round_->weights);  // borrowed: released after serialization
     uint64_t bytes = 0;
     Send(s.worker, m, &bytes);
@@ -207,9 +179,8 @@ void Coordinator::HandleJobError(int worker, const wire::proto::Message& m) {
 }
 
 Status Coordinator::EvaluateInitial() {
-  models::DataView view{test_.images.data(), test_.labels.data(), test_.n, test_.dim(), {}};
-  auto es = models::Evaluate(*model_, view, cfg_.train.threads);
-  if (!es.ok()) return es.status().WithContext("evaluation");
+  auto es = model_->Evaluate(cfg_.train.threads);
+  if (!es.ok()) return es.status();
   initial_eval_ = *es;
   spdlog::info("round 0: initial model accuracy {:.4f}, loss {:.4f}", es->accuracy, es->loss);
   return Status::OK();
@@ -224,16 +195,15 @@ Status Coordinator::RecordRound(int round, const std::vector<int>& selected, dou
   const bool evaluate = last || round % std::max(cfg_.federation.eval_every_rounds, 1) == 0;
   std::optional<models::EvalStats> eval;
   if (evaluate) {
-    models::DataView view{test_.images.data(), test_.labels.data(), test_.n, test_.dim(), {}};
-    auto es = models::Evaluate(*model_, view, cfg_.train.threads);
-    if (!es.ok()) return es.status().WithContext("evaluation");
+    auto es = model_->Evaluate(cfg_.train.threads);
+    if (!es.ok()) return es.status();
     eval = *es;
   }
   const double wall_s = Seconds(Clock::now() - rs.start);
 
   energy::LedgerRow row;
   row.timestamp = UnixNow();
-  row.run_id = run_id_;
+  row.run_id = result_.run_id;
   row.round = round;
   row.client_id = -1;
   row.role = "coordinator";
@@ -268,7 +238,7 @@ Status Coordinator::RecordRound(int round, const std::vector<int>& selected, dou
   record.eval_s = eval ? eval->wall_s : 0.0;
   FEDCARBON_RETURN_IF_ERROR(
       recorder_->RecordRound(record, std::move(rs.client_rows), std::move(row)));
-  FEDCARBON_RETURN_IF_ERROR(recorder_->Checkpoint(round, global_));
+  FEDCARBON_RETURN_IF_ERROR(recorder_->Checkpoint(round, model_->weights()));
 
   result_.rounds = round;
   result_.dropped += dropped;

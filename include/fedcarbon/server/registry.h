@@ -36,6 +36,7 @@ struct WorkerInfo {
   uint32_t threads = 1;
   std::vector<int> clients;  // sorted
   WorkerState state = WorkerState::kAlive;
+  bool ready = false;  // sent a message since its last Welcome (it has loaded its data)
   std::chrono::steady_clock::time_point last_seen{};
 };
 
