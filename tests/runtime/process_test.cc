@@ -9,6 +9,8 @@
 #include "fedcarbon/energy/catalog.h"
 #include "fedcarbon/energy/ledger.h"
 #include "fedcarbon/energy/pricing.h"
+#include "fedcarbon/records/rounds.h"
+#include "fedcarbon/records/summary.h"
 #include "fedcarbon/server/checkpoint.h"
 #include "runtime_test_util.h"
 
@@ -36,6 +38,9 @@ class RuntimeProcessTest : public ::testing::Test {
   }
 
   // Writes dir_/config.json: small MLP defaults with `patch` merged in (RFC 7386).
+  // The default deadlines are never reached when things go well (every worker joins and every
+  // round completes in well under a second), so they are sized for a loaded 2-core machine: a
+  // run only waits for them when a test lets it.
   std::string Config(const nlohmann::json& patch) {
     nlohmann::json j = {
         {"name", "runtime-test"},
@@ -44,8 +49,8 @@ class RuntimeProcessTest : public ::testing::Test {
         {"data", {{"path", *root_ + "/data"}}},
         {"train", {{"batch_size", 10}, {"lr", 0.001}, {"local_epochs", 1}}},
         {"federation",
-         {{"num_clients", 6}, {"clients_per_round", 3}, {"rounds", 3}, {"round_timeout_s", 20.0}}},
-        {"runtime", {{"workers", 2}, {"join_timeout_s", 20.0}, {"heartbeat_s", 0.5}}},
+         {{"num_clients", 6}, {"clients_per_round", 3}, {"rounds", 3}, {"round_timeout_s", 60.0}}},
+        {"runtime", {{"workers", 2}, {"join_timeout_s", 60.0}, {"heartbeat_s", 0.5}}},
         {"clients", {{"device", "jetson_tx2"}, {"countries", "FRA"}}}};
     if (patch.is_object()) j.merge_patch(patch);
     const std::string path = dir_ + "/config.json";
@@ -66,7 +71,7 @@ class RuntimeProcessTest : public ::testing::Test {
           while (!ep.empty() && ep.back() == '\n') ep.pop_back();
           return !ep.empty() || !server.Running();
         },
-        30s);
+        60s);
     return ep;
   }
   Proc StartWorker(const std::string& endpoint, const std::string& id, int capacity) {
@@ -75,7 +80,17 @@ class RuntimeProcessTest : public ::testing::Test {
                  "--silence-timeout", "30"},
                 dir_ + "/worker-" + id + ".log");
   }
-  std::vector<std::vector<std::string>> Rounds() { return ReadCsv(dir_ + "/out/rounds.csv"); }
+  // The rounds recorded so far, while the run may still be writing (polling waits).
+  std::vector<records::RoundRecord> RoundsSoFar() {
+    return testing::RoundsSoFar(dir_ + "/out/rounds.csv");
+  }
+  // The rounds of a finished run: every row, every column, or the error.
+  Result<std::vector<records::RoundRecord>> Rounds() {
+    return records::ReadRounds(dir_ + "/out/rounds.csv");
+  }
+  Result<records::FlRunSummary> Summary() {
+    return records::ReadFlRunSummary(dir_ + "/out/summary.json");
+  }
   std::string ServerLog() { return ReadFile(dir_ + "/server.log"); }
 
   static std::string* root_;
@@ -92,23 +107,22 @@ TEST_F(RuntimeProcessTest, ShortMlpRunImprovesAccuracyAndRecordsRoundsLedgerAndS
   ASSERT_FALSE(ep.empty()) << ServerLog();
   Proc a = StartWorker(ep, "A", 0);
   Proc b = StartWorker(ep, "B", 0);
-  ASSERT_EQ(server.Wait(60s), 0) << ServerLog();
-  EXPECT_EQ(a.Wait(10s), 0) << "workers exit on Shutdown";
-  EXPECT_EQ(b.Wait(10s), 0);
+  ASSERT_EQ(server.Wait(120s), 0) << ServerLog();
+  EXPECT_EQ(a.Wait(30s), 0) << "workers exit on Shutdown";
+  EXPECT_EQ(b.Wait(30s), 0);
 
   const auto rounds = Rounds();
-  ASSERT_EQ(rounds.size(), 4u) << ServerLog();
-  const int acc = Column(rounds, "accuracy"), down = Column(rounds, "bytes_down"),
-            up = Column(rounds, "bytes_up");
-  ASSERT_GE(acc, 0);
+  ASSERT_TRUE(rounds.ok()) << rounds.status().ToString() << "\n" << ServerLog();
+  ASSERT_EQ(rounds->size(), 3u) << ServerLog();
   uint64_t sum_down = 0, sum_up = 0;
-  for (size_t r = 1; r < rounds.size(); ++r) {
-    EXPECT_EQ(rounds[r][0], std::to_string(r));
-    EXPECT_EQ(rounds[r][1], "3");  // selected
-    EXPECT_EQ(rounds[r][2], "3");  // completed
-    EXPECT_EQ(rounds[r][3], "0");  // dropped
+  for (size_t i = 0; i < rounds->size(); ++i) {
+    const records::RoundRecord& r = (*rounds)[i];
+    EXPECT_EQ(r.round, static_cast<int>(i) + 1);
+    EXPECT_EQ(r.selected, 3);
+    EXPECT_EQ(r.completed, 3);
+    EXPECT_EQ(r.dropped, 0);
     // Three fp32 MLPs (199,210 weights = 796,840 bytes) plus a small header each way.
-    const uint64_t d = std::stoull(rounds[r][down]), u = std::stoull(rounds[r][up]);
+    const uint64_t d = r.bytes_down, u = r.bytes_up;
     EXPECT_GT(d, 3u * 796840u);
     EXPECT_LT(d, 3u * 796840u + 3u * 600u);
     EXPECT_GT(u, 3u * 796840u);
@@ -116,33 +130,33 @@ TEST_F(RuntimeProcessTest, ShortMlpRunImprovesAccuracyAndRecordsRoundsLedgerAndS
     sum_down += d;
     sum_up += u;
   }
-  const nlohmann::json s = ReadJson(dir_ + "/out/summary.json");
-  ASSERT_TRUE(s.is_object());
-  EXPECT_EQ(s["rounds"], 3);
-  EXPECT_EQ(s["dropped"], 0);
-  EXPECT_EQ(s["rejected_messages"], 0);
-  EXPECT_EQ(s["bytes_down"].get<uint64_t>(), sum_down);
-  EXPECT_EQ(s["bytes_up"].get<uint64_t>(), sum_up);
-  const double initial = s["initial_accuracy"], final_acc = s["final_accuracy"];
-  EXPECT_NEAR(final_acc, std::stod(rounds[3][acc]), 1e-6);
-  EXPECT_GT(final_acc, initial + 0.2) << "3 rounds of FedAvg must learn something";
-  EXPECT_GT(s["energy"]["energy_kwh"].get<double>(), 0.0);
-  EXPECT_GT(s["energy"]["comm_share"].get<double>(), 0.0);
-  EXPECT_LT(s["energy"]["comm_share"].get<double>(), 1.0);
+  const auto s = Summary();
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->rounds, 3);
+  EXPECT_EQ(s->dropped, 0);
+  EXPECT_EQ(s->rejected, 0);
+  EXPECT_EQ(s->bytes_down, sum_down);
+  EXPECT_EQ(s->bytes_up, sum_up);
+  ASSERT_TRUE(rounds->back().accuracy.has_value()) << "the last round is evaluated";
+  EXPECT_NEAR(s->final_accuracy, *rounds->back().accuracy, 1e-6);
+  EXPECT_GT(s->final_accuracy, s->initial_accuracy + 0.2)
+      << "3 rounds of FedAvg must learn something";
+  EXPECT_GT(s->energy.energy_kwh, 0.0);
+  EXPECT_GT(s->energy.comm_share, 0.0);
+  EXPECT_LT(s->energy.comm_share, 1.0);
 
   // Ledger: 3 client rows + 1 coordinator row per round, with the bytes the coordinator saw.
-  const auto ledger = ReadCsv(dir_ + "/out/ledger.csv");
-  ASSERT_EQ(ledger.size(), 1u + 3u * 4u);
-  const int role = Column(ledger, "role"), country = Column(ledger, "country_iso_code"),
-            lup = Column(ledger, "bytes_up"), ldown = Column(ledger, "bytes_down");
+  auto rows = energy::ReadLedger(dir_ + "/out/ledger.csv");
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  ASSERT_EQ(rows->size(), 3u * 4u);
   uint64_t ledger_up = 0, ledger_down = 0;
   int clients = 0;
-  for (size_t i = 1; i < ledger.size(); ++i) {
-    if (ledger[i][role] != "client") continue;
+  for (const energy::LedgerRow& row : *rows) {
+    if (row.role != "client") continue;
     ++clients;
-    EXPECT_EQ(ledger[i][country], "FRA");
-    ledger_up += std::stoull(ledger[i][lup]);
-    ledger_down += std::stoull(ledger[i][ldown]);
+    EXPECT_EQ(row.country_iso_code, "FRA");
+    ledger_up += row.activity.bytes_up;
+    ledger_down += row.activity.bytes_down;
   }
   EXPECT_EQ(clients, 9);
   EXPECT_EQ(ledger_up, sum_up);
@@ -150,8 +164,6 @@ TEST_F(RuntimeProcessTest, ShortMlpRunImprovesAccuracyAndRecordsRoundsLedgerAndS
 
   // Each client priced itself on its own device and country: re-pricing the recorded activity
   // gives the recorded cost.
-  auto rows = energy::ReadLedger(dir_ + "/out/ledger.csv");
-  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
   auto catalog = energy::Catalog::Default();
   ASSERT_TRUE(catalog.ok());
   for (const energy::LedgerRow& row : *rows) {
@@ -183,99 +195,113 @@ TEST_F(RuntimeProcessTest, Fp16AndInt8ShrinkTheMessagesAndStillLearn) {
     ASSERT_FALSE(ep.empty()) << ServerLog();
     Proc a = StartWorker(ep, "A", 0);
     Proc b = StartWorker(ep, "B", 0);
-    ASSERT_EQ(server.Wait(60s), 0) << ServerLog();
+    ASSERT_EQ(server.Wait(120s), 0) << ServerLog();
     const auto rounds = Rounds();
-    ASSERT_EQ(rounds.size(), 3u);
-    const int down = Column(rounds, "bytes_down"), up = Column(rounds, "bytes_up");
-    for (size_t r = 1; r < rounds.size(); ++r) {
-      EXPECT_EQ(rounds[r][2], "2");
+    ASSERT_TRUE(rounds.ok()) << rounds.status().ToString();
+    ASSERT_EQ(rounds->size(), 2u);
+    for (const records::RoundRecord& r : *rounds) {
+      EXPECT_EQ(r.completed, 2);
       // Per message: the payload (plus 6 int8 scales for the MLP's 6 tensors) + < 400 bytes.
       const double payload = 199210 * max_bytes_per_weight + (name == "int8" ? 6 * 4 : 0);
-      for (int col : {down, up}) {
-        const double per_message = std::stod(rounds[r][col]) / 2;
+      for (uint64_t bytes : {r.bytes_down, r.bytes_up}) {
+        const double per_message = static_cast<double>(bytes) / 2;
         EXPECT_GE(per_message, payload);
         EXPECT_LT(per_message, payload + 400);
       }
     }
-    const nlohmann::json s = ReadJson(dir_ + "/out/summary.json");
-    EXPECT_EQ(s["compression"], name);
-    EXPECT_GT(s["final_accuracy"].get<double>(), s["initial_accuracy"].get<double>() + 0.2);
+    const auto s = Summary();
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    EXPECT_EQ(s->compression, name);
+    EXPECT_GT(s->final_accuracy, s->initial_accuracy + 0.2);
   }
 }
 
 TEST_F(RuntimeProcessTest, WorkerKilledMidRoundIsDroppedAndARestartedWorkerRejoins) {
-  // Every client every round; 12 local epochs make a round last ~0.4 s so that a kill right
-  // after a round is recorded lands inside the next one. The 4 s deadline leaves room for a
-  // loaded machine (a spurious drop before the kill is not counted below).
-  Proc server = StartServer(Config({{"train", {{"local_epochs", 12}}},
+  // Every client every round. A dead worker's clients are dropped when the round's deadline
+  // passes, so the drop round lasts round_timeout_s: the one deadline this test waits out.
+  // - 8 local epochs make a normal round last ~0.4 s, so that the run is still going when the
+  //   restarted worker has joined. (Wherever the kill lands, inside a round or between two, the
+  //   next requests to B go unanswered: a drop either way.)
+  // - 6 s gives a live worker ~15x its normal round on a loaded 2-core machine before it would be
+  //   dropped too (the drop round's counts below are exact), at the cost of one 6 s round: with
+  //   fewer epochs the run takes no longer than it did with 12 epochs and a 4 s deadline. (A
+  //   spurious drop before the kill is not counted below.)
+  constexpr double kRoundTimeoutS = 6.0;
+  Proc server = StartServer(Config({{"train", {{"local_epochs", 8}}},
                                     {"federation",
                                      {{"clients_per_round", 6},
                                       {"rounds", 10},
-                                      {"round_timeout_s", 4.0},
+                                      {"round_timeout_s", kRoundTimeoutS},
                                       {"target_accuracy", 1.0}}}}));
   const std::string ep = WaitEndpoint(server);
   ASSERT_FALSE(ep.empty()) << ServerLog();
   Proc a = StartWorker(ep, "A", 3);
   Proc b = StartWorker(ep, "B", 3);
-  ASSERT_TRUE(WaitUntil([&] { return Rounds().size() >= 3; }, 60s)) << ServerLog();
-  const size_t recorded_before_kill = Rounds().size() - 1;
+  // The waits below end as soon as their condition holds: generous limits cost nothing.
+  ASSERT_TRUE(WaitUntil([&] { return RoundsSoFar().size() >= 2; }, 90s)) << ServerLog();
+  const size_t recorded_before_kill = RoundsSoFar().size();
   b.Signal(SIGKILL);
-  size_t drop_row = 0;
+  int drop_round = 0;
   ASSERT_TRUE(WaitUntil(
       [&] {
-        const auto rows = Rounds();
-        for (size_t r = recorded_before_kill + 1; r < rows.size() && !drop_row; ++r)
-          if (rows[r].size() > 3 && rows[r][3] != "0") drop_row = r;
-        return drop_row > 0;
+        const auto rows = RoundsSoFar();
+        for (size_t i = recorded_before_kill; i < rows.size() && !drop_round; ++i)
+          if (rows[i].dropped != 0) drop_round = rows[i].round;
+        return drop_round > 0;
       },
-      30s))
+      60s))
       << ServerLog();
   Proc b2 = StartWorker(ep, "B2", 3);
-  ASSERT_EQ(server.Wait(90s), 0) << ServerLog();
-  EXPECT_EQ(a.Wait(10s), 0);
-  EXPECT_EQ(b2.Wait(10s), 0);
+  ASSERT_EQ(server.Wait(120s), 0) << ServerLog();
+  EXPECT_EQ(a.Wait(30s), 0);
+  EXPECT_EQ(b2.Wait(30s), 0);
 
   const auto rounds = Rounds();
-  ASSERT_EQ(rounds.size(), 11u) << "the run goes on to its last round";
-  EXPECT_EQ(rounds[drop_row][3], "3") << "B's three clients are dropped";
-  EXPECT_EQ(rounds[drop_row][2], "3") << "A's three complete the round";
+  ASSERT_TRUE(rounds.ok()) << rounds.status().ToString();
+  ASSERT_EQ(rounds->size(), 10u) << "the run goes on to its last round";
+  ASSERT_GE(drop_round, 1);
+  const records::RoundRecord& drop = (*rounds)[static_cast<size_t>(drop_round) - 1];
+  EXPECT_EQ(drop.dropped, 3) << "B's three clients are dropped";
+  EXPECT_EQ(drop.completed, 3) << "A's three complete the round";
   bool full_again = false;
-  for (size_t r = drop_row + 1; r < rounds.size(); ++r) full_again |= rounds[r][2] == "6";
+  for (size_t i = static_cast<size_t>(drop_round); i < rounds->size(); ++i)
+    full_again |= (*rounds)[i].completed == 6;
   EXPECT_TRUE(full_again) << "after B2 joins, all six clients train again\n" << ServerLog();
 
   // The clients missing from the drop round (B's) reappear in the ledger after it, via B2.
-  const auto ledger = ReadCsv(dir_ + "/out/ledger.csv");
-  const int round_col = Column(ledger, "round"), client_col = Column(ledger, "client_id"),
-            role = Column(ledger, "role");
+  const auto ledger = energy::ReadLedger(dir_ + "/out/ledger.csv");
+  ASSERT_TRUE(ledger.ok()) << ledger.status().ToString();
   std::set<int> in_drop_round, after;
-  for (size_t i = 1; i < ledger.size(); ++i) {
-    if (ledger[i][role] != "client") continue;
-    const size_t r = std::stoul(ledger[i][round_col]);
-    const int c = std::stoi(ledger[i][client_col]);
-    if (r == drop_row) in_drop_round.insert(c);
-    if (r > drop_row) after.insert(c);
+  for (const energy::LedgerRow& row : *ledger) {
+    if (row.role != "client") continue;
+    if (row.round == drop_round) in_drop_round.insert(row.client_id);
+    if (row.round > drop_round) after.insert(row.client_id);
   }
   EXPECT_EQ(in_drop_round.size(), 3u);
   for (int c = 0; c < 6; ++c)
     if (!in_drop_round.count(c)) {
       EXPECT_TRUE(after.count(c)) << "client " << c;
     }
-  const nlohmann::json s = ReadJson(dir_ + "/out/summary.json");
-  EXPECT_EQ(s["rounds"], 10);
-  EXPECT_GE(s["dropped"].get<int>(), 3);
+  const auto s = Summary();
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->rounds, 10);
+  EXPECT_GE(s->dropped, 3);
 }
 
 TEST_F(RuntimeProcessTest, JoinTimeoutIsAClearErrorNamingHostedClients) {
+  // The run waits out the whole join timeout: it is this test's duration. Before it passes,
+  // worker A must start and say Hello (~0.1 s when the machine is idle); 3 s leaves room for a
+  // loaded 2-core machine, at 1.5 s more than the 1.5 s this test used to take.
   Proc server = StartServer(
-      Config({{"federation", {{"num_clients", 10}}}, {"runtime", {{"join_timeout_s", 1.5}}}}));
+      Config({{"federation", {{"num_clients", 10}}}, {"runtime", {{"join_timeout_s", 3.0}}}}));
   const std::string ep = WaitEndpoint(server);
   ASSERT_FALSE(ep.empty()) << ServerLog();
   Proc a = StartWorker(ep, "A", 3);
-  EXPECT_EQ(server.Wait(20s), 1);
+  EXPECT_EQ(server.Wait(60s), 1);
   const std::string log = ServerLog();
   EXPECT_NE(log.find("join timeout"), std::string::npos) << log;
   EXPECT_NE(log.find("host 3 of 10 clients"), std::string::npos) << log;
-  EXPECT_EQ(a.Wait(10s), 0) << "the worker that did join is told to shut down";
+  EXPECT_EQ(a.Wait(30s), 0) << "the worker that did join is told to shut down";
 }
 
 }  // namespace

@@ -12,6 +12,8 @@
 #include <sstream>
 #include <thread>
 
+#include "fedcarbon/common/csv.h"
+
 namespace fedcarbon::testing {
 namespace {
 
@@ -71,7 +73,10 @@ bool WriteFashionMnistSubset(const std::string& dir, int n_train, int n_test) {
 
 std::string MakeTempDir(const std::string& prefix) {
   const char* tmp = std::getenv("TMPDIR");
-  std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/" + prefix + "-XXXXXX";
+  const std::string base = tmp && *tmp ? tmp : "/tmp";
+  std::error_code ec;
+  std::filesystem::create_directories(base, ec);  // else mkdtemp fails
+  std::string pattern = base + "/" + prefix + "-XXXXXX";
   std::vector<char> buf(pattern.begin(), pattern.end());
   buf.push_back('\0');
   return mkdtemp(buf.data()) ? std::string(buf.data()) : std::string();
@@ -152,19 +157,6 @@ std::string ReadFile(const std::string& path) {
   return ss.str();
 }
 
-std::vector<std::vector<std::string>> ReadCsv(const std::string& path) {
-  std::vector<std::vector<std::string>> rows;
-  std::ifstream in(path);
-  for (std::string line; std::getline(in, line);) {
-    std::vector<std::string> row;
-    std::stringstream ls(line);
-    for (std::string cell; std::getline(ls, cell, ',');) row.push_back(cell);
-    if (!line.empty() && line.back() == ',') row.emplace_back();
-    rows.push_back(std::move(row));
-  }
-  return rows;
-}
-
 nlohmann::json ReadJson(const std::string& path) {
   std::ifstream in(path);
   if (!in) return nullptr;
@@ -178,11 +170,21 @@ bool WriteFile(const std::string& path, const std::string& contents) {
   return static_cast<bool>(out);
 }
 
-int Column(const std::vector<std::vector<std::string>>& csv, const std::string& name) {
-  if (csv.empty()) return -1;
-  for (size_t i = 0; i < csv[0].size(); ++i)
-    if (csv[0][i] == name) return static_cast<int>(i);
-  return -1;
+std::vector<records::RoundRecord> RoundsSoFar(const std::string& path) {
+  std::vector<records::RoundRecord> rounds;
+  std::string text = ReadFile(path);
+  const size_t last_newline = text.rfind('\n');
+  if (last_newline == std::string::npos) return rounds;
+  text.resize(last_newline + 1);
+  Result<CsvTable> table = ParseCsv(text, path);
+  if (!table.ok()) return rounds;
+  for (size_t i = 0; i < table->size(); ++i) {
+    Result<records::RoundRecord> r = records::ParseRoundRow(
+        table->header(), table->rows()[i], path + " line " + std::to_string(i + 2));
+    if (!r.ok()) break;
+    rounds.push_back(*r);
+  }
+  return rounds;
 }
 
 }  // namespace fedcarbon::testing

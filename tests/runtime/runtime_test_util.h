@@ -1,5 +1,5 @@
 // Helpers for the runtime's process tests: a small Fashion-MNIST subset written as IDX files,
-// child processes that are always reaped, CSV/JSON readers and deadline waits.
+// child processes that are always reaped, file readers and deadline waits.
 #pragma once
 
 #include <signal.h>
@@ -13,6 +13,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "fedcarbon/records/rounds.h"
+
 namespace fedcarbon::testing {
 
 // Writes the first n_train / n_test samples of the installed Fashion-MNIST (config's default
@@ -20,7 +22,7 @@ namespace fedcarbon::testing {
 // missing or unreadable.
 bool WriteFashionMnistSubset(const std::string& dir, int n_train, int n_test);
 
-// A fresh folder under $TMPDIR (or /tmp).
+// A fresh folder under $TMPDIR (or /tmp; $TMPDIR is created when missing). Empty on failure.
 std::string MakeTempDir(const std::string& prefix);
 
 // A child process (fork + exec), its stdout/stderr appended to `log`. The destructor SIGKILLs and
@@ -47,16 +49,20 @@ class Proc {
   std::optional<int> code_;
 };
 
-// Polls `done` every 20 ms until it is true or `timeout` passes.
+// Polls `done` every 20 ms until it is true or `timeout` passes. It returns as soon as `done`
+// holds, so a generous `timeout` costs nothing when things go well: size it for a loaded 2-core
+// machine, not for the common case.
 bool WaitUntil(const std::function<bool()>& done, std::chrono::milliseconds timeout);
 
 std::string ReadFile(const std::string& path);
-// Rows of a CSV file without quoting (the header is row 0); empty when missing.
-std::vector<std::vector<std::string>> ReadCsv(const std::string& path);
 nlohmann::json ReadJson(const std::string& path);  // null when missing or invalid
 bool WriteFile(const std::string& path, const std::string& contents);
 
-// Column index by header name (-1 when absent).
-int Column(const std::vector<std::vector<std::string>>& csv, const std::string& name);
+// The rounds recorded so far in a rounds.csv that a running coordinator may still be appending
+// to, read by column name: complete lines only (a last line without its newline is still being
+// written), up to the first row that does not parse. Empty while the file does not exist or has
+// no complete header. For polling waits; a finished run is read with records::ReadRounds, whose
+// errors name the line and column.
+std::vector<records::RoundRecord> RoundsSoFar(const std::string& path);
 
 }  // namespace fedcarbon::testing
