@@ -133,16 +133,9 @@ Result<CsvTable> ParseCsv(const std::string& text, const std::string& what) {
 }
 
 Result<CsvTable> ReadCsv(const std::string& path) {
-  errno = 0;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    const std::string why = path + ": cannot open (" + std::strerror(errno) + ")";
-    return errno == ENOENT ? Status::NotFound(why) : Status::IOError(why);
-  }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) return Status::IOError(path + ": read failed");
-  return ParseCsv(ss.str(), path);
+  Result<std::string> text = ReadFile(path);
+  if (!text.ok()) return text.status();
+  return ParseCsv(*text, path);
 }
 
 Status WriteCsv(const std::string& path, const CsvTable& table) {

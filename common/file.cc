@@ -47,4 +47,21 @@ Status WriteFileAtomic(const std::string& path, std::string_view contents) {
   return Status::OK();
 }
 
+Result<std::string> ReadFile(const std::string& path) {
+  errno = 0;
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) {
+    const std::string why = path + ": cannot open (" + std::strerror(errno) + ")";
+    return errno == ENOENT ? Status::NotFound(why) : Status::IOError(why);
+  }
+  std::string out;
+  char buf[1 << 16];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof(buf), f)) > 0) out.append(buf, n);
+  const bool failed = std::ferror(f) != 0;
+  std::fclose(f);
+  if (failed) return Status::IOError(path + ": read failed");
+  return out;
+}
+
 }  // namespace fedcarbon

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "fedcarbon/common/file.h"
 #include "fedcarbon/config/config.h"
 #include "fields.h"
 #include "schema.h"
@@ -49,14 +50,11 @@ Status ApplyOverride(nlohmann::json& j, const std::string& override_text) {
 }
 
 Result<ExperimentConfig> Load(const std::string& path, const std::vector<std::string>& overrides) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::NotFound(path + ": cannot open (" + std::strerror(errno) + ")");
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) return Status::IOError(path + ": read error");
+  Result<std::string> text = ReadFile(path);
+  if (!text.ok()) return text.status();
   nlohmann::json j;
   try {
-    j = nlohmann::json::parse(text.str());
+    j = nlohmann::json::parse(*text);
   } catch (const nlohmann::json::parse_error& e) {
     return Status::InvalidArgument(path + ": not valid JSON: " + e.what());
   }

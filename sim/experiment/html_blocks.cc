@@ -297,18 +297,4 @@ std::string JsonToHtmlTables(const nlohmann::ordered_json& object) {
   return out;
 }
 
-Result<std::string> ReadTextFile(const std::string& path) {
-  errno = 0;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    const bool missing = errno == ENOENT;
-    const std::string why = path + ": cannot read (" + std::strerror(errno) + ")";
-    return missing ? Status::NotFound(why) : Status::IOError(why);
-  }
-  std::ostringstream os;
-  os << in.rdbuf();
-  if (in.bad()) return Status::IOError(path + ": read error");
-  return os.str();
-}
-
 }  // namespace fedcarbon::experiment

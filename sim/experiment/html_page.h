@@ -43,9 +43,6 @@ Result<std::string> ConfigSection(PageContext& ctx, const std::string& run_dir);
 // reached, 0.0421 Wh, 0.0156 gCO2e, 5.8 s" (the parts summary.json has).
 std::string Headline(const nlohmann::ordered_json& summary);
 
-// A parsed JSON file, or an error naming it.
-Result<nlohmann::ordered_json> ReadJsonFile(const std::string& path);
-
 // A folder's body (without <html>/<head>): the sections of each kind.
 Result<std::string> RunBody(PageContext& ctx, const std::string& dir);
 Result<std::string> SweepBody(PageContext& ctx, const std::string& dir);

@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "fedcarbon/common/file.h"
+#include "fedcarbon/common/json_file.h"
 #include "html_page.h"
 
 namespace fedcarbon::experiment {
@@ -62,14 +63,6 @@ bool PageContext::CanDraw() {
   return *gnuplot;
 }
 
-Result<nlohmann::ordered_json> ReadJsonFile(const std::string& path) {
-  Result<std::string> text = ReadTextFile(path);
-  if (!text.ok()) return text.status();
-  nlohmann::ordered_json j = nlohmann::ordered_json::parse(*text, nullptr, false);
-  if (j.is_discarded()) return Status::Corruption(path + ": not valid JSON");
-  return j;
-}
-
 std::string PlotCaption(const std::string& stem, const std::vector<std::string>& keys) {
   if (stem == "accuracy_round") return "Test accuracy against round";
   if (stem == "accuracy_co2") return "Test accuracy against cumulative gCO2e";
@@ -109,7 +102,7 @@ Result<std::string> PlotsSection(PageContext& ctx, const std::string& dir,
   std::string out;
   for (const std::string& stem : stems) {
     const std::string path = dir + "/" + stem + ".svg";
-    Result<std::string> text = ReadTextFile(path);
+    Result<std::string> text = ReadFile(path);
     if (!text.ok()) return text.status();
     std::string prefix = std::to_string(++ctx.svg_count);
     prefix.insert(0, 1, 'p').push_back('-');
@@ -145,7 +138,7 @@ Result<std::string> ConfigSection(PageContext& ctx, const std::string& run_dir) 
   for (const char* name : {"config.json", "launch-config.json", "reproduce-config.json"}) {
     const std::string path = run_dir + "/" + name;
     if (!Exists(path)) continue;
-    Result<nlohmann::ordered_json> j = ReadJsonFile(path);
+    Result<nlohmann::ordered_json> j = ReadJsonFile<nlohmann::ordered_json>(path);
     if (!j.ok()) return j.status();
     if (!j->is_object()) return Status::Corruption(path + ": not a JSON object");
     return "<p class=\"note\">From <code>" + HtmlEscape(name) +
@@ -189,7 +182,8 @@ std::string Headline(const nlohmann::ordered_json& s) {
 Result<std::string> RunBody(PageContext& ctx, const std::string& dir) {
   std::string head, summary_html;
   if (Exists(dir + "/summary.json")) {
-    Result<nlohmann::ordered_json> summary = ReadJsonFile(dir + "/summary.json");
+    Result<nlohmann::ordered_json> summary =
+        ReadJsonFile<nlohmann::ordered_json>(dir + "/summary.json");
     if (!summary.ok()) return summary.status();
     if (!summary->is_object()) return Status::Corruption(dir + "/summary.json: not a JSON object");
     head = Headline(*summary);

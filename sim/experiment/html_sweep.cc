@@ -4,6 +4,8 @@
 #include <filesystem>
 #include <map>
 
+#include "fedcarbon/common/file.h"
+#include "fedcarbon/common/json_file.h"
 #include "fedcarbon/experiment/sweep_results.h"
 #include "html_page.h"
 
@@ -29,7 +31,7 @@ Result<std::string> MarkdownSection(PageContext& ctx, const std::string& path, i
     ctx.Note("missing " + path);
     return "<p class=\"note\">No " + HtmlEscape(fs::path(path).filename().string()) + ".</p>\n";
   }
-  Result<std::string> md = ReadTextFile(path);
+  Result<std::string> md = ReadFile(path);
   if (!md.ok()) return md.status();
   return MarkdownToHtml(*md, offset);
 }
@@ -70,7 +72,8 @@ Result<std::string> SweepBody(PageContext& ctx, const std::string& dir) {
 
   std::string sweep_file;
   if (Exists(dir + "/sweep.json")) {
-    Result<nlohmann::ordered_json> sweep = ReadJsonFile(dir + "/sweep.json");
+    Result<nlohmann::ordered_json> sweep =
+        ReadJsonFile<nlohmann::ordered_json>(dir + "/sweep.json");
     if (!sweep.ok()) return sweep.status();
     sweep_file = "<pre>" + HtmlEscape(sweep->dump(2)) + "</pre>\n";
   } else {
@@ -141,7 +144,8 @@ Result<std::string> ReproductionBody(PageContext& ctx, const std::string& dir) {
     }
     out += "<h2>Run " + HtmlEscape(run) + "</h2>\n";
     if (Exists(run_dir + "/summary.json")) {
-      Result<nlohmann::ordered_json> summary = ReadJsonFile(run_dir + "/summary.json");
+      Result<nlohmann::ordered_json> summary =
+          ReadJsonFile<nlohmann::ordered_json>(run_dir + "/summary.json");
       if (!summary.ok()) return summary.status();
       if (summary->is_object())
         out += "<p class=\"headline\">" + HtmlEscape(Headline(*summary)) + "</p>\n";

@@ -127,9 +127,10 @@ Result<RunResult> RunLocal(const config::ExperimentConfig& cfg, const std::strin
     if (signals.signal() != 0) return fail(Status::Error("interrupted"));
     Poll(children[0]);
     if (!children[0].running)
-      return fail(Status::Error("fedcarbon-server exited with code " +
-                                std::to_string(children[0].exit_code) + " before binding:\n" +
-                                Tail(out + "/server.log")));
+      return fail(FromExitCode(children[0].exit_code, "fedcarbon-server exited with code " +
+                                                          std::to_string(children[0].exit_code) +
+                                                          " before binding:\n" +
+                                                          Tail(out + "/server.log")));
     if (Clock::now() > endpoint_deadline)
       return fail(Status::Error("fedcarbon-server did not report its endpoint within 120 s"));
     std::ifstream f(out + "/endpoint");
@@ -190,8 +191,9 @@ Result<RunResult> RunLocal(const config::ExperimentConfig& cfg, const std::strin
   StopAll(children, pgid, 0, std::chrono::milliseconds(5000));
 
   if (children[0].exit_code != 0)
-    return Status::Error("fedcarbon-server exited with code " +
-                         std::to_string(children[0].exit_code) + ":\n" + Tail(out + "/server.log"));
+    return FromExitCode(children[0].exit_code, "fedcarbon-server exited with code " +
+                                                   std::to_string(children[0].exit_code) + ":\n" +
+                                                   Tail(out + "/server.log"));
   Result<records::FlRunSummary> s = records::ReadFlRunSummary(out + "/summary.json");
   if (!s.ok()) return s.status();
   RunResult r;

@@ -54,9 +54,9 @@ Result<RunCurve> ReadCentralized(const std::string& dir,
     steps.push_back(static_cast<double>(p.steps));
     c.accuracy.push_back(p.test_accuracy);
     // The run's emissions shared out by the training FLOPs done so far.
-    const double share =
-        ledger_flops > 0 ? std::min(1.0, static_cast<double>(p.train_flops) / ledger_flops)
-                         : static_cast<double>(i + 1) / static_cast<double>(points->size());
+    const double share = ledger_flops > 0
+                             ? std::min(1.0, static_cast<double>(p.train_flops) / ledger_flops)
+                             : static_cast<double>(i + 1) / static_cast<double>(points->size());
     c.cum_g.push_back(total_g * share);
   }
   const bool one_per_epoch = std::set<double>(epochs.begin(), epochs.end()).size() == epochs.size();

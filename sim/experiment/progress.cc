@@ -157,8 +157,8 @@ void RunFollower::Poll() {
   for (const std::string& line : NewLines(rounds_)) {
     Result<CsvTable> t = ParseCsv(rounds_.header + "\n" + line + "\n", rounds_.path);
     if (!t.ok() || t->size() != 1) continue;
-    Result<records::RoundRecord> r = records::ParseRoundRow(
-        t->header(), t->rows()[0], rounds_.path, records::RoundColumns::kPresent);
+    Result<records::RoundRecord> r = records::ParseRoundRow(t->header(), t->rows()[0], rounds_.path,
+                                                            records::RoundColumns::kPresent);
     if (!r.ok()) continue;
     round_ = r->round;
     if (r->accuracy) accuracy_ = *r->accuracy;

@@ -80,25 +80,6 @@ std::string FormatCostReport(const std::vector<energy::LedgerRow>& rows) {
   return os.str();
 }
 
-nlohmann::json TotalsJson(const energy::LedgerTotals& t) {
-  nlohmann::json e;
-  e["energy_kwh"] = t.energy_kwh;
-  e["emissions_kg"] = t.emissions_kg;
-  e["compute_energy_kwh"] = t.compute_energy_kwh;
-  e["comm_energy_kwh"] = t.comm_energy_kwh;
-  e["comm_share"] = t.comm_share;
-  e["clients_energy_kwh"] = t.clients.energy_kwh;
-  e["clients_emissions_kg"] = t.clients.emissions_kg;
-  e["coordinator_energy_kwh"] = t.coordinator.energy_kwh;
-  e["coordinator_emissions_kg"] = t.coordinator.emissions_kg;
-  e["centralized_energy_kwh"] = t.centralized.energy_kwh;
-  e["centralized_emissions_kg"] = t.centralized.emissions_kg;
-  e["measured_energy_kwh"] = t.measured_energy_kwh;
-  e["flops"] = t.activity.flops;
-  e["ledger_rows"] = t.rows;
-  return e;
-}
-
 Result<energy::LedgerRow> CentralizedLedgerRow(const CentralizedResult& result,
                                                const energy::Catalog& catalog,
                                                const energy::PricingTarget& target,

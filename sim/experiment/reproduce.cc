@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "fedcarbon/common/file.h"
+#include "fedcarbon/common/json_file.h"
 #include "fedcarbon/energy/reprice.h"
 #include "fedcarbon/experiment/centralized.h"
 #include "fedcarbon/experiment/plot.h"
@@ -20,14 +21,6 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr const char* kMarker = "reproduce-config.json";  // the config a run folder was made with
-
-Result<nlohmann::json> ReadJsonFile(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return Status::Error(path + ": cannot open");
-  nlohmann::json j = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) return Status::Error(path + ": not valid JSON");
-  return j;
-}
 
 // A finished run folder's summary.json as a row of the run facts (records::ReadFinishedRun).
 Result<Table4::RunInfo> ReadRunInfo(const std::string& name, const std::string& dir) {

@@ -5,23 +5,11 @@
 #include <fstream>
 #include <set>
 
+#include "fedcarbon/common/json_file.h"
 #include "fedcarbon/experiment/reproduce.h"
 
 namespace fedcarbon::experiment {
 namespace {
-
-Result<nlohmann::json> ReadJson(const std::string& path) {
-  errno = 0;
-  std::ifstream in(path);
-  if (!in) {
-    const bool missing = errno == ENOENT;
-    const std::string why = path + ": cannot open (" + std::strerror(errno) + ")";
-    return missing ? Status::NotFound(why) : Status::IOError(why);
-  }
-  nlohmann::json j = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) return Status::InvalidArgument(path + ": not valid JSON");
-  return j;
-}
 
 Result<config::ExperimentConfig> Derive(const ReproduceSpec& spec, const nlohmann::json& patch,
                                         bool quick, const std::string& what) {
@@ -113,7 +101,7 @@ Result<ReproduceSpec> ParseReproduceSpec(const nlohmann::json& j, const energy::
 }
 
 Result<ReproduceSpec> LoadReproduceSpec(const std::string& path, const energy::Catalog& catalog) {
-  Result<nlohmann::json> j = ReadJson(path);
+  Result<nlohmann::json> j = ReadJsonFile(path);
   if (!j.ok()) return j.status();
   Result<ReproduceSpec> spec = ParseReproduceSpec(*j, catalog);
   if (!spec.ok()) return spec.status().WithContext(path);

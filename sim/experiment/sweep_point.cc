@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "fedcarbon/common/file.h"
+#include "fedcarbon/common/json_file.h"
 #include "fedcarbon/energy/ledger.h"
 #include "fedcarbon/experiment/centralized.h"
 #include "fedcarbon/experiment/plot.h"
@@ -32,19 +33,10 @@ std::string PointDir(const std::string& dir, const SweepPoint& p) {
   return dir + "/points/" + p.id;
 }
 
-Result<nlohmann::json> ReadJson(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::Error(path + ": cannot open");
-  nlohmann::json j = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded() || !j.is_object()) return Status::Error(path + ": not a JSON object");
-  return j;
-}
-
+// The file's text without trailing line breaks; "" when it cannot be read.
 std::string ReadText(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string s = ss.str();
+  Result<std::string> text = ReadFile(path);
+  std::string s = text.ok() ? *text : std::string();
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
   return s;
 }
@@ -99,14 +91,14 @@ Status ReadDone(const SweepPoint& p, const std::string& pdir, SweepRow& row) {
 }
 
 bool SamePoint(const SweepPoint& p, const std::string& pdir) {
-  Result<nlohmann::json> j = ReadJson(pdir + "/" + kPointFile);
+  Result<nlohmann::json> j = ReadJsonFile(pdir + "/" + kPointFile);
   return j.ok() && (*j)["kind"] == p.kind &&
          (*j)["config"] == (p.valid ? config::ToJson(p.config) : p.config_json);
 }
 
 // "running" while the process named in running.json lives (on this host), else "pending".
 std::string RunningState(const std::string& pdir) {
-  Result<nlohmann::json> j = ReadJson(pdir + "/" + kRunningFile);
+  Result<nlohmann::json> j = ReadJsonFile(pdir + "/" + kRunningFile);
   if (!j.ok()) return "pending";
   if (j->value("host", "") != HostName()) return "running";  // cannot tell: trust the marker
   const int pid = j->value("pid", 0);

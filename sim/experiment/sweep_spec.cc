@@ -8,6 +8,7 @@
 #include <set>
 #include <sstream>
 
+#include "fedcarbon/common/json_file.h"
 #include "fedcarbon/experiment/sweep.h"
 
 namespace fedcarbon::experiment {
@@ -18,23 +19,7 @@ using ojson = nlohmann::ordered_json;
 
 constexpr const char* kKindKey = "kind";
 
-// A file that cannot be opened: NotFound when it does not exist, else an I/O error.
-Status CannotOpen(const std::string& path) {
-  const bool missing = errno == ENOENT;
-  const std::string why = path + ": cannot open (" + std::strerror(errno) + ")";
-  return missing ? Status::NotFound(why) : Status::IOError(why);
-}
-
 nlohmann::json Plain(const ojson& v) { return nlohmann::json::parse(v.dump()); }
-
-Result<nlohmann::json> ReadJson(const std::string& path) {
-  errno = 0;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return CannotOpen(path);
-  nlohmann::json j = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) return Status::InvalidArgument(path + ": not valid JSON");
-  return j;
-}
 
 // Checks that `key` is "kind" or a config key, by applying a probe value to an empty config.
 Status CheckKey(const std::string& key, const std::string& where) {
@@ -140,7 +125,7 @@ Result<SweepSpec> ParseSweepSpec(const ojson& j, const std::string& base_dir,
     std::string path = p;
     if (!fs::exists(path) && fs::path(p).is_relative() && !base_dir.empty())
       path = (fs::path(base_dir) / p).string();
-    Result<nlohmann::json> b = ReadJson(path);
+    Result<nlohmann::json> b = ReadJsonFile(path);
     if (!b.ok()) return b.status().WithContext("base");
     spec.base = std::move(*b);
   } else if (base.is_object()) {
@@ -216,13 +201,10 @@ Result<SweepSpec> ParseSweepSpec(const ojson& j, const std::string& base_dir,
 }
 
 Result<SweepSpec> LoadSweepSpec(const std::string& path) {
-  errno = 0;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return CannotOpen(path);
-  ojson j = ojson::parse(in, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) return Status::InvalidArgument(path + ": not valid JSON");
+  Result<ojson> j = ReadJsonFile<ojson>(path);
+  if (!j.ok()) return j.status();
   const fs::path p(path);
-  Result<SweepSpec> spec = ParseSweepSpec(j, p.parent_path().string(), p.stem().string());
+  Result<SweepSpec> spec = ParseSweepSpec(*j, p.parent_path().string(), p.stem().string());
   if (!spec.ok()) return spec.status().WithContext(path);
   return spec;
 }

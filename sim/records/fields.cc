@@ -22,8 +22,8 @@ Result<const json*> Find(const json& j, const char* key, const std::string& what
   return &*it;
 }
 
-Status Mistyped(const json& v, const char* key, const std::string& what,
-                const std::string& prefix, const char* expected) {
+Status Mistyped(const json& v, const char* key, const std::string& what, const std::string& prefix,
+                const char* expected) {
   std::string got = v.dump();
   if (got.size() > 40) got = got.substr(0, 40) + "...";
   return Status::Corruption(what + ": key '" + KeyName(prefix, key) + "' must be " + expected +

@@ -31,8 +31,7 @@ std::string Optional(const std::optional<double>& v) { return v ? std::to_string
 }  // namespace
 
 const std::vector<std::string>& RoundsCsvColumns() {
-  static const std::vector<std::string> kNames =
-      internal::ColumnNames<RoundRecord>(kRoundColumns);
+  static const std::vector<std::string> kNames = internal::ColumnNames<RoundRecord>(kRoundColumns);
   return kNames;
 }
 

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "fedcarbon/common/file.h"
+#include "fedcarbon/common/json_file.h"
 #include "fields.h"
 
 namespace fedcarbon::records {
@@ -135,25 +136,9 @@ Status GetEnergy(const json& j, const std::array<Field<E>, N>& extra, const std:
   return Get(**block, extra, what, "energy", e);
 }
 
-// The file's text parsed as JSON: NotFound when missing, Corruption when not JSON.
-Result<json> ReadJson(const std::string& path) {
-  errno = 0;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    const std::string why = path + ": cannot open (" + std::strerror(errno) + ")";
-    return errno == ENOENT ? Status::NotFound(why) : Status::IOError(why);
-  }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) return Status::IOError(path + ": read failed");
-  json j = json::parse(ss.str(), nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) return Status::Corruption(path + ": not valid JSON");
-  return j;
-}
-
 template <class S>
 Result<S> ReadSummary(const std::string& path) {
-  Result<json> j = ReadJson(path);
+  Result<json> j = ReadJsonFile(path);
   if (!j.ok()) return j.status();
   S s;
   FEDCARBON_RETURN_IF_ERROR(FromJson(*j, path, &s));

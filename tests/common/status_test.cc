@@ -83,5 +83,13 @@ TEST(ResultTest, ValueOrError) {
   EXPECT_EQ(Chain(5).message(), "x must be even, got 5");
 }
 
+TEST(StatusTest, FromExitCodeReadsTheSameRuleBack) {
+  EXPECT_TRUE(FromExitCode(0, "x").ok());
+  EXPECT_EQ(FromExitCode(2, "bad config").code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(FromExitCode(1, "crashed").code(), StatusCode::kInternal);
+  EXPECT_EQ(FromExitCode(137, "killed").message(), "killed");
+  for (int code : {0, 1, 2}) EXPECT_EQ(ExitCode(FromExitCode(code, "m")), code);
+}
+
 }  // namespace
 }  // namespace fedcarbon

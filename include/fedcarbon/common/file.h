@@ -14,4 +14,8 @@ namespace fedcarbon {
 // the temporary file is removed and the error names the file.
 Status WriteFileAtomic(const std::string& path, std::string_view contents);
 
+// The whole file: NotFound when it does not exist, IOError when it cannot be opened or read.
+// The error names the file.
+Result<std::string> ReadFile(const std::string& path);
+
 }  // namespace fedcarbon

@@ -80,6 +80,14 @@ class Status {
 // failure. Every command and executable returns ExitCode(status).
 inline int ExitCode(const Status& s) { return s.ok() ? 0 : (s.IsBadInput() ? 2 : 1); }
 
+// The same rule read back from a child process's exit code: 2 is bad input (kInvalidArgument),
+// any other non-zero code a failure (kInternal); 0 is OK. `message` describes the failure.
+inline Status FromExitCode(int exit_code, std::string message) {
+  if (exit_code == 0) return Status::OK();
+  return exit_code == 2 ? Status::InvalidArgument(std::move(message))
+                        : Status::Error(std::move(message));
+}
+
 // Result<T>: a T or an error Status. Check ok() before value().
 template <class T>
 class Result {

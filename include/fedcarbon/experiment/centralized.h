@@ -21,16 +21,16 @@ using EvalPoint = records::CurvePoint;
 
 struct CentralizedResult {
   std::string model;
-  int epochs = 0;                // epochs started
+  int epochs = 0;  // epochs started
   int64_t steps = 0;
   int64_t samples = 0;
   double final_accuracy = 0.0;
   double best_accuracy = 0.0;
   bool reached_target = false;
-  uint64_t train_flops = 0;      // training FLOPs up to the stop (to target when reached)
-  uint64_t eval_flops = 0;       // all evaluation FLOPs
-  double train_s = 0.0;          // training wall seconds
-  double wall_s = 0.0;           // whole run wall seconds (training + evaluation)
+  uint64_t train_flops = 0;  // training FLOPs up to the stop (to target when reached)
+  uint64_t eval_flops = 0;   // all evaluation FLOPs
+  double train_s = 0.0;      // training wall seconds
+  double wall_s = 0.0;       // whole run wall seconds (training + evaluation)
   std::vector<EvalPoint> curve;
 };
 

@@ -93,7 +93,4 @@ std::vector<std::vector<std::string>> FlattenJson(const nlohmann::ordered_json& 
 // A JSON scalar as text: strings unquoted, doubles with 6 significant digits, others dumped.
 std::string JsonScalarText(const nlohmann::ordered_json& value);
 
-// The whole file, or an error naming `path`.
-Result<std::string> ReadTextFile(const std::string& path);
-
 }  // namespace fedcarbon::experiment

@@ -37,9 +37,6 @@ Result<PricedRun> PriceRunDir(const std::string& run_dir, const energy::Catalog&
 // and breakdowns by role, country and device.
 std::string FormatCostReport(const std::vector<energy::LedgerRow>& rows);
 
-// The "energy" block written into summary.json from ledger totals.
-nlohmann::json TotalsJson(const energy::LedgerTotals& totals);
-
 // The ledger row of a centralized run: its training FLOPs to the stop (to the target when
 // reached; evaluation excluded), samples and seconds, priced on `target` (a data-center profile,
 // PUE, country). role "centralized", round 0, client_id -1.
@@ -50,7 +47,7 @@ Result<energy::LedgerRow> CentralizedLedgerRow(const CentralizedResult& result,
 
 // Prices a finished centralized run with cfg.energy.coordinator_{device,pue,country} and
 // cfg.energy.network: writes out_dir/ledger.csv (one row) and adds an "energy" block to
-// out_dir/summary.json (created when missing). Returns the row.
+// out_dir/summary.json (written by RunCentralized; NotFound when missing). Returns the row.
 Result<energy::LedgerRow> PriceCentralized(const CentralizedResult& result,
                                            const config::ExperimentConfig& cfg,
                                            const std::string& out_dir);
