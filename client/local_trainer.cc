@@ -2,32 +2,15 @@
 #include "fedcarbon/client/local_trainer.h"
 
 #include <algorithm>
-#include <cmath>
-#include <set>
 
 #include "fedcarbon.pb.h"
 #include "fedcarbon/common/seed.h"
 #include "fedcarbon/data/partition.h"
+#include "fedcarbon/models/from_config.h"
 #include "fedcarbon/wire/codec.h"
 #include "fedcarbon/wire/tensors.h"
 
 namespace fedcarbon::client {
-namespace {
-
-constexpr uint32_t kMaxEpochs = 1000;
-constexpr uint32_t kMaxBatch = 1 << 20;
-
-models::OptimizerOptions OptimizerFor(const config::TrainConfig& t, float lr) {
-  models::OptimizerOptions o;
-  o.name = t.optimizer;
-  o.lr = lr;
-  o.momentum = static_cast<float>(t.momentum);
-  o.weight_decay = static_cast<float>(t.weight_decay);
-  return o;
-}
-
-}  // namespace
-
 LocalTrainer::~LocalTrainer() = default;
 
 Result<std::unique_ptr<LocalTrainer>> LocalTrainer::Create(const config::ExperimentConfig& cfg,
@@ -41,29 +24,15 @@ Result<std::unique_ptr<LocalTrainer>> LocalTrainer::Create(const config::Experim
   if (!model.ok()) return model.status().WithContext("model.name");
   t->model_ = std::move(*model);
   t->tensor_sizes_ = wire::TensorSizes(*t->model_);
-  auto opt = models::MakeOptimizer(OptimizerFor(cfg.train, static_cast<float>(cfg.train.lr)));
+  auto opt = models::MakeOptimizer(models::OptimizerOptionsFor(cfg.train));
   if (!opt.ok()) return opt.status().WithContext("train.optimizer");
   t->shared_opt_ = std::move(*opt);
-  t->shared_lr_ = static_cast<float>(cfg.train.lr);
 
-  auto catalog = energy::Catalog::Default();
-  if (!catalog.ok()) return catalog.status().WithContext("energy catalog");
-  t->catalog_ = std::move(*catalog);
-  const int n = cfg.federation.num_clients;
-  // Separate streams, so that with proportions on both the device a client gets says nothing
-  // about its country (one shared shuffle would pair them up).
-  const uint64_t assignment = static_cast<uint64_t>(Stream::kAssignment);
-  t->devices_ = cfg.clients.device.Resolve(n, DeriveSeed(cfg.seed, {assignment, 1}));
-  t->countries_ = cfg.clients.countries.Resolve(n, DeriveSeed(cfg.seed, {assignment, 2}));
-  if (static_cast<int>(t->devices_.size()) != n || static_cast<int>(t->countries_.size()) != n)
-    return Status::Error("clients.device / clients.countries do not resolve to " +
-                         std::to_string(n) + " clients");
-  std::set<std::pair<std::string, std::string>> pairs;
-  for (int c = 0; c < n; ++c) pairs.emplace(t->devices_[c], t->countries_[c]);
-  for (const auto& [device, country] : pairs) {
-    auto r = energy::Resolve(t->catalog_, {device, country, cfg.energy.network, 0.0});
-    if (!r.ok()) return r.status().WithContext("clients");
-  }
+  auto encoding = wire::ParseEncoding(cfg.federation.compression);
+  if (!encoding.ok()) return encoding.status().WithContext("federation.compression");
+  t->encoding_ = *encoding;
+  if (cfg.federation.strategy == "fedprox")
+    t->prox_mu_ = static_cast<float>(cfg.federation.fedprox_mu);
 
   if (train_set) {
     t->train_ = train_set;
@@ -89,20 +58,8 @@ Status LocalTrainer::SetClients(std::span<const int> client_ids) {
   auto partition = data::MakePartition(train_->labels, n, cfg_.partition, cfg_.seed);
   if (!partition.ok()) return partition.status().WithContext("partition");
   shards_.clear();
-  targets_.clear();
-  target_of_.clear();
-  std::map<std::pair<std::string, std::string>, int> distinct;  // (device, country) -> index
-  for (int c : client_ids) {
+  for (int c : client_ids)
     shards_[c] = std::move((*partition)[c]);  // the other clients' lists are freed here
-    auto [it, added] = distinct.emplace(std::make_pair(devices_[c], countries_[c]),
-                                        static_cast<int>(targets_.size()));
-    if (added) {
-      auto r = energy::Resolve(catalog_, {devices_[c], countries_[c], cfg_.energy.network, 0.0});
-      if (!r.ok()) return r.status();
-      targets_.push_back(std::move(*r));
-    }
-    target_of_[c] = it->second;
-  }
   for (auto it = client_opts_.begin(); it != client_opts_.end();)
     it = shards_.count(it->first) ? std::next(it) : client_opts_.erase(it);
   return Status::OK();
@@ -120,18 +77,11 @@ std::vector<int> LocalTrainer::clients() const {
 }
 
 Status LocalTrainer::Train(const wire::proto::TrainRequest& req, int round,
-                           wire::proto::TrainResult* out, energy::Activity* activity) {
+                           wire::proto::TrainResult* out) {
   const int client = static_cast<int>(req.client_id());
   const std::vector<int64_t>* shard = Shard(client);
   if (!shard) return Status::Error("client " + std::to_string(client) + " is not hosted here");
   if (shard->empty()) return Status::Error("client " + std::to_string(client) + " has no data");
-  if (req.epochs() < 1 || req.epochs() > kMaxEpochs || req.batch_size() < 1 ||
-      req.batch_size() > kMaxBatch || !(req.lr() > 0.0f) || !std::isfinite(req.lr()) ||
-      !(req.prox_mu() >= 0.0f) || !std::isfinite(req.prox_mu()))
-    return Status::Error("train request: epochs, batch_size, lr or prox_mu out of range");
-  const auto encoding = static_cast<wire::Encoding>(req.result_encoding());
-  if (req.result_encoding() < 0 || req.result_encoding() > 2)
-    return Status::Error("train request: unknown result encoding");
 
   received_.resize(static_cast<size_t>(model_->num_params()));
   FEDCARBON_RETURN_IF_ERROR(wire::DecodeWeights(req.weights(), model_->num_params(), received_));
@@ -148,31 +98,25 @@ Status LocalTrainer::Train(const wire::proto::TrainRequest& req, int round,
   if (cfg_.train.keep_optimizer_state) {
     auto& own = client_opts_[client];
     if (!own) {
-      auto made = models::MakeOptimizer(OptimizerFor(cfg_.train, req.lr()));
+      auto made = models::MakeOptimizer(models::OptimizerOptionsFor(cfg_.train));
       if (!made.ok()) return made.status();
       own = std::move(*made);
     }
     opt = own.get();
-  } else if (req.lr() == shared_lr_) {
-    shared_opt_->Reset();  // fresh state per job, as the published baseline's fit()
   } else {
-    auto made = models::MakeOptimizer(OptimizerFor(cfg_.train, req.lr()));
-    if (!made.ok()) return made.status();
-    shared_opt_ = std::move(*made);
-    shared_lr_ = req.lr();
-    opt = shared_opt_.get();
+    shared_opt_->Reset();  // fresh state per job, as the published baseline's fit()
   }
 
   models::DataView view{train_->images.data(), train_->labels.data(), train_->n, train_->dim(),
                         *shard};
   models::TrainOptions opts;
-  opts.batch_size = static_cast<int>(req.batch_size());
-  opts.epochs = static_cast<int>(req.epochs());
+  opts.batch_size = cfg_.train.batch_size;
+  opts.epochs = cfg_.train.local_epochs;
   opts.threads = threads_;
   opts.seed = DeriveSeed(cfg_.seed, {static_cast<uint64_t>(Stream::kLocalTrain),
                                      static_cast<uint64_t>(client), static_cast<uint64_t>(round)});
-  if (req.prox_mu() > 0.0f) {
-    opts.prox_mu = req.prox_mu();
+  if (prox_mu_ > 0.0f) {
+    opts.prox_mu = prox_mu_;
     opts.prox_center = received_;
   }
   auto stats = models::Train(*model_, *opt, view, opts);
@@ -180,24 +124,18 @@ Status LocalTrainer::Train(const wire::proto::TrainRequest& req, int round,
 
   update_.resize(received_.size());
   model_->GetParams(update_);
-  const bool delta = encoding != wire::Encoding::kFp32;
+  const bool delta = encoding_ != wire::Encoding::kFp32;
   if (delta)
     for (size_t i = 0; i < update_.size(); ++i) update_[i] -= received_[i];
   FEDCARBON_RETURN_IF_ERROR(
-      wire::EncodeWeights(update_, tensor_sizes_, encoding, delta, out->mutable_weights()));
+      wire::EncodeWeights(update_, tensor_sizes_, encoding_, delta, out->mutable_weights()));
   out->set_num_samples(shard->size());
   out->set_train_loss(stats->mean_loss);
-  activity->flops = stats->flops;
-  activity->samples = stats->samples;
-  activity->compute_s = stats->wall_s;
+  wire::proto::Activity* a = out->mutable_activity();
+  a->set_flops(stats->flops);
+  a->set_samples(static_cast<uint64_t>(stats->samples));
+  a->set_compute_s(stats->wall_s);
   return Status::OK();
-}
-
-Result<energy::Cost> LocalTrainer::Price(int client_id, const energy::Activity& activity) const {
-  auto it = target_of_.find(client_id);
-  if (it == target_of_.end())
-    return Status::Error("client " + std::to_string(client_id) + " is not hosted here");
-  return energy::PriceResolved(activity, targets_[it->second]);
 }
 
 }  // namespace fedcarbon::client

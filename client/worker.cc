@@ -37,7 +37,6 @@ std::string HostName() {
 
 struct Incoming {
   wire::proto::Message message;
-  size_t bytes = 0;
 };
 
 class Worker {
@@ -140,7 +139,6 @@ class Worker {
       return std::nullopt;
     }
     Incoming in;
-    in.bytes = frame.size();
     if (Status st = wire::ParseFrame(frame.data(), frame.size(), &in.message); !st.ok()) {
       spdlog::warn("ignored a frame from the coordinator: {}", st.message());
       return std::nullopt;
@@ -259,16 +257,13 @@ class Worker {
     wire::proto::TrainResult* r = reply.mutable_train_result();
     r->set_client_id(static_cast<uint32_t>(client));
     r->set_request_seq(m.header().seq());
-    energy::Activity act;
-    if (Status st = trainer_->Train(m.train_request(), static_cast<int>(round), r, &act);
-        !st.ok()) {
+    if (Status st = trainer_->Train(m.train_request(), static_cast<int>(round), r); !st.ok()) {
       ++stats_.failed;
       spdlog::error("round {} client {}: {}", round, client, st.message());
       SendError(round, st.message(), &m);
       return;
     }
-    act.bytes_down = in.bytes;
-    FinishTrainResult(*trainer_, client, act, t0, &reply);
+    r->mutable_activity()->set_wall_s(std::chrono::duration<double>(Clock::now() - t0).count());
     Send(reply);
     ++stats_.jobs;
     last_heard_ = Clock::now();  // the coordinator gets a fresh silence window after a job

@@ -21,6 +21,16 @@ namespace fedcarbon::models {
 namespace {
 
 constexpr uint64_t kProxFlopsPerParam = 6;
+
+uint64_t WorkFlops(const Sequential& model, const Optimizer& opt, int64_t samples, int64_t steps,
+                   bool prox) {
+  const uint64_t params = static_cast<uint64_t>(model.num_params());
+  const uint64_t per_step = static_cast<uint64_t>(opt.FlopsPerParam()) * params +
+                            model.RegularizationFlops() + (prox ? kProxFlopsPerParam * params : 0);
+  return static_cast<uint64_t>(samples) * model.FlopsPerSample().total() +
+         static_cast<uint64_t>(steps) * per_step;
+}
+
 constexpr int kMaxEvalChunk = 128;  // bounds activation memory during evaluation
 
 double Seconds(std::chrono::steady_clock::time_point t0) {
@@ -91,6 +101,16 @@ void Shuffle(std::span<int64_t> order, uint64_t seed) {
   for (size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[Below(rng, i)]);
 }
 
+TrainWork ExpectedTrainWork(const Sequential& model, const Optimizer& opt, int64_t shard_size,
+                            int batch_size, int epochs, bool prox) {
+  TrainWork w;
+  if (shard_size <= 0 || batch_size < 1 || epochs < 1) return w;
+  w.samples = shard_size * epochs;
+  w.steps = (shard_size + batch_size - 1) / batch_size * epochs;
+  w.flops = WorkFlops(model, opt, w.samples, w.steps, prox);
+  return w;
+}
+
 Result<TrainStats> Train(Sequential& model, Optimizer& opt, const DataView& data,
                          const TrainOptions& opts) {
   const auto t0 = std::chrono::steady_clock::now();
@@ -138,11 +158,7 @@ Result<TrainStats> Train(Sequential& model, Optimizer& opt, const DataView& data
       st.steps += 1;
     }
   }
-  const uint64_t params = static_cast<uint64_t>(model.num_params());
-  const uint64_t per_step = static_cast<uint64_t>(opt.FlopsPerParam()) * params +
-                            model.RegularizationFlops() + (prox ? kProxFlopsPerParam * params : 0);
-  st.flops = static_cast<uint64_t>(st.samples) * model.FlopsPerSample().total() +
-             static_cast<uint64_t>(st.steps) * per_step;
+  st.flops = WorkFlops(model, opt, st.samples, st.steps, prox);
   st.mean_loss = loss_sum / static_cast<double>(st.samples);
   st.wall_s = Seconds(t0);
   return st;

@@ -58,21 +58,30 @@ Status Coordinator::Setup() {
 
   auto catalog = energy::Catalog::Default();
   if (!catalog.ok()) return catalog.status().WithContext("energy catalog");
-  auto target =
-      energy::Resolve(*catalog, {cfg_.energy.coordinator_device, cfg_.energy.coordinator_country,
-                                 cfg_.energy.network, cfg_.energy.coordinator_pue});
-  if (!target.ok()) return target.status().WithContext("energy.coordinator_*");
-  coordinator_target_ = std::move(*target);
+  auto targets = energy::RunTargets::Resolve(*catalog, cfg_);
+  if (!targets.ok()) return targets.status();
+  targets_ = std::move(*targets);
 
-  // The shards' sizes, from the same deterministic partition the workers compute: a result
-  // claiming more samples than its client's shard is rejected.
+  // Every client's job, from the same deterministic partition the workers compute and the
+  // model's FLOP counts: a result that claims another shard size, sample count or FLOPs is
+  // rejected.
   auto labels = data::LoadFashionMnistLabels(config::ResolveDataPath(cfg_), data::Split::kTrain);
   if (!labels.ok()) return labels.status().WithContext("training labels");
   auto partition =
       data::MakePartition(*labels, cfg_.federation.num_clients, cfg_.partition, cfg_.seed);
   if (!partition.ok()) return partition.status().WithContext("partition");
-  shard_sizes_.clear();
-  for (const auto& shard : *partition) shard_sizes_.push_back(shard.size());
+  auto optimizer = models::MakeOptimizer(models::OptimizerOptionsFor(cfg_.train));
+  if (!optimizer.ok()) return optimizer.status().WithContext("train.optimizer");
+  const bool prox = cfg_.federation.strategy == "fedprox" &&
+                    static_cast<float>(cfg_.federation.fedprox_mu) > 0.0f;  // as the client
+  expected_work_.clear();
+  for (const auto& shard : *partition) {
+    const auto size = static_cast<int64_t>(shard.size());
+    const models::TrainWork w = models::ExpectedTrainWork(
+        model_->model(), **optimizer, size, cfg_.train.batch_size, cfg_.train.local_epochs, prox);
+    expected_work_.push_back(
+        {static_cast<uint64_t>(size), static_cast<uint64_t>(w.samples), w.flops});
+  }
 
   const std::string out = options_.out_dir + "/";
   auto recorder = RunRecorder::Open(options_.out_dir, cfg_, cfg_.energy.measure_rapl);

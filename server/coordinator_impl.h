@@ -18,6 +18,8 @@
 #include "fedcarbon/energy/ledger.h"
 #include "fedcarbon/energy/pricing.h"
 #include "fedcarbon/energy/rapl.h"
+#include "fedcarbon/energy/run_targets.h"
+#include "fedcarbon/models/from_config.h"
 #include "fedcarbon/models/train.h"
 #include "fedcarbon/server/aggregation.h"
 #include "fedcarbon/server/coordinator.h"
@@ -96,9 +98,9 @@ class Coordinator {
 
   std::unique_ptr<GlobalModel> model_;  // the model, its aggregation and the test set
 
-  std::unique_ptr<RunRecorder> recorder_;      // every output file of the run
-  energy::ResolvedTarget coordinator_target_;  // resolved once: device, country, PUE, network
-  std::vector<uint64_t> shard_sizes_;          // by client id, from the deterministic partition
+  std::unique_ptr<RunRecorder> recorder_;  // every output file of the run
+  energy::RunTargets targets_;             // every row's pricing target, resolved once
+  std::vector<ClientWork> expected_work_;  // by client id: the job a result must report
 
   std::optional<RoundState> round_;  // set while a round collects results
   Status fatal_;                     // a worker reported an error during startup

@@ -28,6 +28,7 @@ class GlobalModel {
 
   wire::Encoding encoding() const { return encoding_; }
   int64_t num_params() const { return model_->num_params(); }
+  const models::Sequential& model() const { return *model_; }
   const std::vector<float>& weights() const { return global_; }
 
   // This round's model: encoded for the TrainRequests (`out`), and as the clients decode it

@@ -16,14 +16,6 @@ double UnixNow() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-// Names that go into CSV cells: short, no separators or quotes.
-bool SafeName(const std::string& s) {
-  if (s.empty() || s.size() > 64) return false;
-  for (unsigned char c : s)
-    if (!(std::isalnum(c) || c == '_' || c == '-' || c == '.' || c == ' ')) return false;
-  return true;
-}
-
 bool AllFiniteNonNegative(std::initializer_list<double> v) {
   for (double x : v)
     if (!std::isfinite(x) || x < 0.0) return false;
@@ -54,7 +46,7 @@ Status Coordinator::RunRound(int round) {
   plan.timeout = std::chrono::duration_cast<Clock::duration>(
       std::chrono::duration<double>(cfg_.federation.round_timeout_s));
   plan.in_flight_per_worker = kRequestsInFlightPerWorker;
-  plan.shard_sizes = shard_sizes_;
+  plan.expected = expected_work_;
   for (int c : selected) plan.selected.emplace_back(c, registry_.WorkerOf(c));
   RoundState rs(std::move(plan));
   rs.start = round_start;
@@ -89,25 +81,14 @@ void Coordinator::HandleResult(int worker, const wire::proto::Message& m, size_t
   const std::string& id = registry_.workers()[worker].identity;
   if (!round_) return Reject(id, "train_result", "no round in progress");
   const wire::proto::TrainResult& r = m.train_result();
-  const ResultClaim claim{worker, m.header().round(), static_cast<int>(r.client_id()),
-                          r.request_seq(), r.num_samples()};
+  const wire::proto::Activity& a = r.activity();
+  const ResultClaim claim{worker,          m.header().round(), static_cast<int>(r.client_id()),
+                          r.request_seq(), r.num_samples(),    a.samples(),
+                          a.flops()};
   if (Status st = round_->engine.Check(claim); !st.ok())
     return Reject(id, "train_result", st.message());
-  if (!std::isfinite(r.train_loss()))
-    return Reject(id, "train_result", "num_samples or train_loss out of range");
-  const wire::proto::Activity& a = r.activity();
-  const uint64_t request_bytes = round_->engine.RequestBytes(claim.client);
-  if (a.bytes_down() != request_bytes || a.bytes_up() != frame_bytes)
-    return Reject(id, "train_result",
-                  "reported bytes down/up " + std::to_string(a.bytes_down()) + "/" +
-                      std::to_string(a.bytes_up()) + " differ from the frames' " +
-                      std::to_string(request_bytes) + "/" + std::to_string(frame_bytes));
-  const wire::proto::EnergyReport& e = r.energy();
-  if (!SafeName(e.device()) || !SafeName(e.country()) || !SafeName(e.network()) ||
-      !AllFiniteNonNegative({a.compute_s(), a.wall_s(), e.pue(), e.compute_s(), e.comm_s(),
-                             e.compute_energy_kwh(), e.comm_energy_kwh(), e.energy_kwh(),
-                             e.carbon_intensity_g_per_kwh(), e.emissions_kg()}))
-    return Reject(id, "train_result", "activity or energy report out of range");
+  if (!std::isfinite(r.train_loss()) || !AllFiniteNonNegative({a.compute_s(), a.wall_s()}))
+    return Reject(id, "train_result", "train_loss, compute_s or wall_s out of range");
   if (Status st = model_->DecodeUpdate(r.weights(), round_->sent); !st.ok())
     return Reject(id, "train_result", st.message());
 
@@ -115,39 +96,34 @@ void Coordinator::HandleResult(int worker, const wire::proto::Message& m, size_t
   model_->AddDecoded(static_cast<double>(r.num_samples()));
   round_->add_s += Seconds(Clock::now() - add_start);
 
+  const energy::ResolvedTarget& target = targets_.client(claim.client);
   energy::LedgerRow row;
   row.timestamp = UnixNow();
   row.run_id = result_.run_id;
   row.round = round_->engine.round();
   row.client_id = claim.client;
   row.role = "client";
-  row.country_iso_code = e.country();
-  row.device = e.device();
-  row.pue = e.pue();
-  row.network = e.network();
-  row.activity = {a.flops(),      static_cast<int64_t>(a.samples()),
-                  a.bytes_down(), a.bytes_up(),
-                  a.compute_s(),  a.wall_s()};
-  row.cost = {e.compute_s(),       e.comm_s(),     e.compute_energy_kwh(),
-              e.comm_energy_kwh(), e.energy_kwh(), e.carbon_intensity_g_per_kwh(),
-              e.emissions_kg()};
+  row.country_iso_code = target.country.iso3;
+  row.device = target.device.name;
+  row.pue = target.pue;
+  row.network = target.network.name;
+  row.activity = {a.flops(),
+                  static_cast<int64_t>(a.samples()),
+                  round_->engine.RequestBytes(claim.client),
+                  frame_bytes,
+                  a.compute_s(),
+                  a.wall_s()};
+  row.cost = energy::PriceResolved(row.activity, target);
   round_->client_rows.push_back(std::move(row));
   SendRequests(round_->engine.Accept(claim.client, frame_bytes));
 }
 
 void Coordinator::SendRequests(const std::vector<SendRequest>& requests) {
-  const bool prox = cfg_.federation.strategy == "fedprox";
   wire::proto::Message m;
   for (const SendRequest& s : requests) {
     const uint64_t seq = transport_->Start(&m, static_cast<uint32_t>(round_->engine.round()));
     wire::proto::TrainRequest* req = m.mutable_train_request();
     req->set_client_id(static_cast<uint32_t>(s.client));
-    req->set_epochs(static_cast<uint32_t>(cfg_.train.local_epochs));
-    req->set_lr(static_cast<float>(cfg_.train.lr));
-    req->set_batch_size(static_cast<uint32_t>(cfg_.train.batch_size));
-    req->set_strategy(cfg_.federation.strategy);
-    req->set_prox_mu(prox ? static_cast<float>(cfg_.federation.fedprox_mu) : 0.0f);
-    req->set_result_encoding(static_cast<wire::proto::Encoding>(model_->encoding()));
     req->set_allocated_weights(&round_->weights);  // borrowed: released after serialization
     uint64_t bytes = 0;
     Send(s.worker, m, &bytes);
@@ -217,10 +193,11 @@ Status Coordinator::RecordRound(int round, const std::vector<int>& selected, dou
     row.activity.compute_s += initial_eval_.wall_s;
   }
   row.activity.wall_s = wall_s;
-  row.pue = coordinator_target_.pue;
-  row.country_iso_code = coordinator_target_.country.iso3;
-  row.device = coordinator_target_.device.name;
-  row.cost = energy::PriceResolved(row.activity, coordinator_target_);
+  const energy::ResolvedTarget& target = targets_.coordinator();
+  row.pue = target.pue;
+  row.country_iso_code = target.country.iso3;
+  row.device = target.device.name;
+  row.cost = energy::PriceResolved(row.activity, target);
 
   records::RoundRecord record;
   record.round = round;

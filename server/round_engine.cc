@@ -62,11 +62,16 @@ Status RoundEngine::Check(const ResultClaim& c) const {
         fmt::format("answers request {}, expected {}", c.request_seq, p.seq));
   if (c.num_samples == 0 || c.num_samples > kMaxSamples)
     return Status::InvalidArgument("num_samples or train_loss out of range");
-  if (static_cast<size_t>(c.client) < plan_.shard_sizes.size() &&
-      c.num_samples > plan_.shard_sizes[static_cast<size_t>(c.client)]) {
-    return Status::InvalidArgument(fmt::format("client {} reports {} samples, its shard has {}",
-                                               c.client, c.num_samples,
-                                               plan_.shard_sizes[static_cast<size_t>(c.client)]));
+  if (static_cast<size_t>(c.client) < plan_.expected.size()) {
+    const ClientWork& w = plan_.expected[static_cast<size_t>(c.client)];
+    if (c.num_samples != w.shard_size)
+      return Status::InvalidArgument(
+          fmt::format("client {} reports a shard of {} samples, its shard has {}", c.client,
+                      c.num_samples, w.shard_size));
+    if (c.samples != w.samples || c.flops != w.flops)
+      return Status::InvalidArgument(
+          fmt::format("client {} reports {} samples and {} FLOPs, its job is {} and {}", c.client,
+                      c.samples, c.flops, w.samples, w.flops));
   }
   return Status::OK();
 }

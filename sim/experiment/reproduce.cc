@@ -79,7 +79,7 @@ Result<Table4> Reproduce(const ReproduceSpec& spec, const ReproduceOptions& opti
   Result<std::vector<energy::LedgerRow>> cled = energy::ReadLedger(cdir + "/ledger.csv");
   if (!cled.ok()) return cled.status();
 
-  // 2. FL, IID and non-IID: real processes on loopback; each client prices itself.
+  // 2. FL, IID and non-IID: real processes on loopback; the coordinator prices every row.
   std::vector<energy::LedgerRow> fl[2];
   const std::pair<const char*, const config::ExperimentConfig*> fl_runs[] = {
       {"fl_iid", &cfgs->fl_iid}, {"fl_noniid", &cfgs->fl_noniid}};

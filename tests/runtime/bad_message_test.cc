@@ -9,6 +9,11 @@
 #include <zmq.hpp>
 
 #include "fedcarbon.pb.h"
+#include "fedcarbon/config/config.h"
+#include "fedcarbon/data/dataset.h"
+#include "fedcarbon/data/partition.h"
+#include "fedcarbon/models/from_config.h"
+#include "fedcarbon/models/train.h"
 #include "fedcarbon/records/rounds.h"
 #include "fedcarbon/records/summary.h"
 #include "fedcarbon/server/checkpoint.h"
@@ -22,15 +27,13 @@ using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 namespace wp = wire::proto;
 
-std::optional<wp::Message> Receive(zmq::socket_t& s, std::chrono::milliseconds timeout,
-                                   size_t* bytes = nullptr) {
+std::optional<wp::Message> Receive(zmq::socket_t& s, std::chrono::milliseconds timeout) {
   zmq::pollitem_t items[] = {{s.handle(), 0, ZMQ_POLLIN, 0}};
   if (zmq::poll(items, 1, timeout) <= 0) return std::nullopt;
   zmq::message_t frame;
   if (!s.recv(frame, zmq::recv_flags::dontwait)) return std::nullopt;
   wp::Message m;
   if (!wire::ParseFrame(frame.data(), frame.size(), &m).ok()) return std::nullopt;
-  if (bytes) *bytes = frame.size();
   return m;
 }
 
@@ -38,8 +41,31 @@ void Send(zmq::socket_t& s, const wp::Message& m) {
   s.send(wire::ToFrame(m), zmq::send_flags::none);
 }
 
-// A well-formed result that returns the received weights unchanged, with exact byte counts.
-wp::Message ValidResult(const wp::Message& req, size_t req_bytes, uint64_t seq) {
+// What each client's job must report, computed as the coordinator does: from the partition of
+// the run's training labels and the model's FLOP counts.
+struct Job {
+  uint64_t shard = 0, samples = 0, flops = 0;
+};
+std::vector<Job> ExpectedJobs(const config::ExperimentConfig& cfg) {
+  auto labels = data::LoadFashionMnistLabels(cfg.data.path, data::Split::kTrain);
+  EXPECT_TRUE(labels.ok());
+  auto partition =
+      data::MakePartition(*labels, cfg.federation.num_clients, cfg.partition, cfg.seed);
+  EXPECT_TRUE(partition.ok());
+  auto model = models::MakeModel(cfg.model.name, 0);
+  auto opt = models::MakeOptimizer(models::OptimizerOptionsFor(cfg.train));
+  EXPECT_TRUE(model.ok() && opt.ok());
+  std::vector<Job> jobs;
+  for (const auto& shard : *partition) {
+    const auto w = models::ExpectedTrainWork(**model, **opt, static_cast<int64_t>(shard.size()),
+                                             cfg.train.batch_size, cfg.train.local_epochs, false);
+    jobs.push_back({shard.size(), static_cast<uint64_t>(w.samples), w.flops});
+  }
+  return jobs;
+}
+
+// A well-formed result that returns the received weights unchanged, reporting the client's job.
+wp::Message ValidResult(const wp::Message& req, uint64_t seq, const std::vector<Job>& jobs) {
   wp::Message m;
   auto* h = m.mutable_header();
   h->set_protocol_version(wire::kProtocolVersion);
@@ -47,35 +73,19 @@ wp::Message ValidResult(const wp::Message& req, size_t req_bytes, uint64_t seq) 
   h->set_round(req.header().round());
   h->set_seq(seq);
   auto* r = m.mutable_train_result();
-  r->set_client_id(req.train_request().client_id());
+  const uint32_t client = req.train_request().client_id();
+  const Job& job = jobs.at(client);
+  r->set_client_id(client);
   r->set_request_seq(req.header().seq());
   *r->mutable_weights() = req.train_request().weights();
-  r->set_num_samples(50);
+  r->set_num_samples(job.shard);
   r->set_train_loss(1.0);
   auto* a = r->mutable_activity();
-  a->set_flops(1);
-  a->set_samples(50);
-  a->set_bytes_down(req_bytes);
-  a->set_bytes_up(1);
+  a->set_flops(job.flops);
+  a->set_samples(job.samples);
   a->set_compute_s(0.01);
   a->set_wall_s(0.01);
-  auto* e = r->mutable_energy();
-  e->set_device("jetson_tx2");
-  e->set_country("USA");
-  e->set_network("qiu");
-  e->set_pue(1.0);
-  for (auto set :
-       {&wp::EnergyReport::set_compute_s, &wp::EnergyReport::set_comm_s,
-        &wp::EnergyReport::set_compute_energy_kwh, &wp::EnergyReport::set_comm_energy_kwh,
-        &wp::EnergyReport::set_energy_kwh, &wp::EnergyReport::set_carbon_intensity_g_per_kwh,
-        &wp::EnergyReport::set_emissions_kg})
-    (e->*set)(0.0);
   return m;
-}
-
-// Sets bytes_up to the message's own size (all late fields are fixed-width).
-void Seal(wp::Message& m) {
-  m.mutable_train_result()->mutable_activity()->set_bytes_up(m.ByteSizeLong());
 }
 
 TEST(BadMessageTest, MalformedResultsAreRejectedNeverAppliedAndTheRunCompletes) {
@@ -100,6 +110,9 @@ TEST(BadMessageTest, MalformedResultsAreRejectedNeverAppliedAndTheRunCompletes) 
       // Ends as soon as both workers have joined: sized for a loaded machine.
       {"runtime", {{"workers", 2}, {"join_timeout_s", 60.0}, {"heartbeat_s", 0.5}}}};
   ASSERT_TRUE(WriteFile(dir + "/config.json", cfg.dump()));
+  auto parsed = config::FromJson(cfg);
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  const std::vector<Job> jobs = ExpectedJobs(*parsed);
   Proc server({std::string(FEDCARBON_BIN_DIR) + "/fedcarbon-server", dir + "/config.json", "--bind",
                "tcp://127.0.0.1:*", "--out", dir + "/out"},
               dir + "/server.log");
@@ -156,15 +169,14 @@ TEST(BadMessageTest, MalformedResultsAreRejectedNeverAppliedAndTheRunCompletes) 
   bool reported_failure = false;
   const auto deadline = std::chrono::steady_clock::now() + 120s;  // the loop ends with the run
   while (server.Running() && std::chrono::steady_clock::now() < deadline) {
-    size_t bytes = 0;
-    auto req = Receive(evil, 100ms, &bytes);
+    auto req = Receive(evil, 100ms);
     if (!req || !req->has_train_request()) continue;
     if (req->header().round() == 3) {  // play dead in the last round
       ++ignored;
       continue;
     }
-    const wp::Message valid = ValidResult(*req, bytes, ++seq);
-    std::vector<wp::Message> bad(9, valid);
+    const wp::Message valid = ValidResult(*req, ++seq, jobs);
+    std::vector<wp::Message> bad(11, valid);
     bad[0].mutable_header()->set_protocol_version(99);
     bad[1].mutable_header()->set_run_id("not-" + run_id);
     bad[2].mutable_header()->set_round(req->header().round() + 7);
@@ -180,9 +192,10 @@ TEST(BadMessageTest, MalformedResultsAreRejectedNeverAppliedAndTheRunCompletes) 
     std::memcpy(bad[6].mutable_train_result()->mutable_weights()->mutable_data()->data() + 4 * 17,
                 &nan, 4);
     std::memcpy(bad[7].mutable_train_result()->mutable_weights()->mutable_data()->data(), &inf, 4);
-    for (auto& b : bad) Seal(b);
-    // Lies about its own size.
-    bad[8].mutable_train_result()->mutable_activity()->set_bytes_up(bad[8].ByteSizeLong() + 10);
+    // Lies about its work: the shard it trained on, the samples it processed, the FLOPs.
+    bad[8].mutable_train_result()->set_num_samples(bad[8].train_result().num_samples() + 1);
+    bad[9].mutable_train_result()->mutable_activity()->set_samples(1);
+    bad[10].mutable_train_result()->mutable_activity()->set_flops(0);
 
     evil.send(zmq::buffer(std::string("\x08\x96garbage, not a protobuf")), zmq::send_flags::none);
     for (const auto& b : bad) Send(evil, b);
@@ -205,9 +218,7 @@ TEST(BadMessageTest, MalformedResultsAreRejectedNeverAppliedAndTheRunCompletes) 
       reported_failure = true;
       continue;
     }
-    wp::Message good = valid;
-    Seal(good);
-    Send(evil, good);
+    Send(evil, valid);
   }
   ASSERT_EQ(server.Wait(60s), 0) << ReadFile(dir + "/server.log");
   EXPECT_EQ(worker.Wait(30s), 0);
@@ -217,8 +228,8 @@ TEST(BadMessageTest, MalformedResultsAreRejectedNeverAppliedAndTheRunCompletes) 
   const auto s = records::ReadFlRunSummary(dir + "/out/summary.json");
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   EXPECT_EQ(s->rounds, 3);
-  // Per answered request: garbage + 9 bad results + a welcome; plus the stranger's message.
-  EXPECT_EQ(s->rejected, answered * 11 + stranger_sent) << ReadFile(dir + "/server.log");
+  // Per answered request: garbage + 11 bad results + a welcome; plus the stranger's message.
+  EXPECT_EQ(s->rejected, answered * 13 + stranger_sent) << ReadFile(dir + "/server.log");
   EXPECT_EQ(s->dropped, 3) << "one failed job, and the ignored round ends at its deadline";
   EXPECT_GT(s->final_accuracy, s->initial_accuracy);
   const auto rounds = records::ReadRounds(dir + "/out/rounds.csv");
@@ -236,7 +247,7 @@ TEST(BadMessageTest, MalformedResultsAreRejectedNeverAppliedAndTheRunCompletes) 
   const std::string log = ReadFile(dir + "/server.log");
   for (const char* why :
        {"does not parse", "protocol version 99", "run id", "round 8", "was not asked",
-        "answers request", "num_params", "NaN or Inf", "differ from the frames",
+        "answers request", "num_params", "NaN or Inf", "reports a shard of", "its job is",
         "not a message a worker sends", "unknown sender"})
     EXPECT_NE(log.find(why), std::string::npos) << "log names: " << why;
   std::error_code ec;

@@ -1,7 +1,6 @@
-// LocalTrainer without sockets: hosted shards, per-client pricing targets, and one training job
-// in each encoding.
+// LocalTrainer without sockets: hosted shards, and one training job in each encoding reporting
+// exactly the work the coordinator expects.
 #include <random>
-#include <set>
 
 #include <gtest/gtest.h>
 
@@ -9,6 +8,7 @@
 #include "fedcarbon/client/local_trainer.h"
 #include "fedcarbon/common/seed.h"
 #include "fedcarbon/data/partition.h"
+#include "fedcarbon/models/from_config.h"
 #include "fedcarbon/wire/codec.h"
 
 namespace fedcarbon::client {
@@ -55,57 +55,34 @@ TEST(LocalTrainerTest, KeepsOnlyTheHostedShardsOfTheDeterministicPartition) {
   EXPECT_FALSE((*t)->SetClients(std::vector<int>{8}).ok()) << "ids are 0..num_clients-1";
 }
 
-TEST(LocalTrainerTest, DevicesAndCountriesAreAssignedIndependently) {
-  const data::Dataset d = SyntheticDataset(200, 2);
-  config::ExperimentConfig cfg = SmallConfig(100);
-  cfg.clients.device = {{{"jetson_tx2", 0.5}, {"raspberry_pi_4", 0.5}}, {}};
-  cfg.clients.countries = {{{"USA", 0.5}, {"FRA", 0.5}}, {}};
-  auto t = LocalTrainer::Create(cfg, 1, &d);
-  ASSERT_TRUE(t.ok()) << t.status().ToString();
-  std::vector<int> all(100);
-  for (int c = 0; c < 100; ++c) all[c] = c;
-  ASSERT_TRUE((*t)->SetClients(all).ok());
-  std::map<std::pair<std::string, std::string>, int> pairs;
-  for (int c = 0; c < 100; ++c)
-    ++pairs[{(*t)->Target(c).device.name, (*t)->Target(c).country.iso3}];
-  EXPECT_EQ(pairs.size(), 4u) << "every device meets every country";
-  for (const auto& [pair, count] : pairs) EXPECT_GT(count, 10) << pair.first << "/" << pair.second;
-}
-
-TEST(LocalTrainerTest, BadDeviceOrCountryNamesFailAtCreation) {
-  const data::Dataset d = SyntheticDataset(50, 3);
-  config::ExperimentConfig cfg = SmallConfig(2);
-  cfg.clients.countries = {{{"Atlantis", 1.0}}, {}};
-  auto t = LocalTrainer::Create(cfg, 1, &d);
-  ASSERT_FALSE(t.ok());
-  EXPECT_NE(t.status().message().find("Atlantis"), std::string::npos) << t.status().message();
-}
-
-TEST(LocalTrainerTest, TrainsAJobInEachEncoding) {
+TEST(LocalTrainerTest, TrainsAJobInEachEncodingAndReportsItsWork) {
   const data::Dataset d = SyntheticDataset(300, 4);
-  config::ExperimentConfig cfg = SmallConfig(3);
-  auto t = LocalTrainer::Create(cfg, 1, &d);
-  ASSERT_TRUE(t.ok()) << t.status().ToString();
-  ASSERT_TRUE((*t)->SetClients(std::vector<int>{2}).ok());
   auto model = models::MakeModel("mlp", 5);
   ASSERT_TRUE(model.ok());
   const std::vector<float> global = (*model)->GetParams();
   for (auto enc : {wire::Encoding::kFp32, wire::Encoding::kFp16, wire::Encoding::kInt8}) {
     SCOPED_TRACE(wire::EncodingName(enc));
+    config::ExperimentConfig cfg = SmallConfig(3);
+    cfg.federation.compression = wire::EncodingName(enc);
+    auto t = LocalTrainer::Create(cfg, 1, &d);
+    ASSERT_TRUE(t.ok()) << t.status().ToString();
+    ASSERT_TRUE((*t)->SetClients(std::vector<int>{2}).ok());
     wire::proto::TrainRequest req;
     req.set_client_id(2);
-    req.set_epochs(1);
-    req.set_lr(0.001f);
-    req.set_batch_size(10);
-    req.set_result_encoding(static_cast<wire::proto::Encoding>(enc));
     ASSERT_TRUE(
         wire::EncodeWeights(global, {}, wire::Encoding::kFp32, false, req.mutable_weights()).ok());
     wire::proto::TrainResult out;
-    energy::Activity act;
-    ASSERT_TRUE((*t)->Train(req, 1, &out, &act).ok());
-    EXPECT_EQ(out.num_samples(), (*t)->Shard(2)->size());
-    EXPECT_EQ(act.samples, static_cast<int64_t>((*t)->Shard(2)->size()));
-    EXPECT_GT(act.flops, 0u);
+    ASSERT_TRUE((*t)->Train(req, 1, &out).ok());
+    const auto shard = static_cast<int64_t>((*t)->Shard(2)->size());
+    EXPECT_EQ(out.num_samples(), static_cast<uint64_t>(shard));
+    // The work reported is exactly what the coordinator expects of this client's job.
+    auto opt = models::MakeOptimizer(models::OptimizerOptionsFor(cfg.train));
+    ASSERT_TRUE(opt.ok());
+    const models::TrainWork expected = models::ExpectedTrainWork(
+        **model, **opt, shard, cfg.train.batch_size, cfg.train.local_epochs, false);
+    EXPECT_EQ(out.activity().samples(), static_cast<uint64_t>(expected.samples));
+    EXPECT_EQ(out.activity().flops(), expected.flops);
+    EXPECT_GT(expected.flops, 0u);
     EXPECT_EQ(out.weights().is_delta(), enc != wire::Encoding::kFp32);
     auto w = wire::DecodeWeights(out.weights(), static_cast<int64_t>(global.size()));
     ASSERT_TRUE(w.ok());
@@ -113,12 +90,11 @@ TEST(LocalTrainerTest, TrainsAJobInEachEncoding) {
     for (size_t i = 0; i < global.size(); ++i)
       moved += std::fabs(out.weights().is_delta() ? (*w)[i] : (*w)[i] - global[i]);
     EXPECT_GT(moved, 0.0) << "training changed the model";
+
+    wire::proto::TrainRequest other;
+    other.set_client_id(0);  // not hosted here
+    EXPECT_FALSE((*t)->Train(other, 1, &out).ok());
   }
-  wire::proto::TrainRequest other;
-  other.set_client_id(0);  // not hosted here
-  wire::proto::TrainResult out;
-  energy::Activity act;
-  EXPECT_FALSE((*t)->Train(other, 1, &out, &act).ok());
 }
 
 }  // namespace

@@ -162,8 +162,8 @@ TEST_F(RuntimeProcessTest, ShortMlpRunImprovesAccuracyAndRecordsRoundsLedgerAndS
   EXPECT_EQ(ledger_up, sum_up);
   EXPECT_EQ(ledger_down, sum_down);
 
-  // Each client priced itself on its own device and country: re-pricing the recorded activity
-  // gives the recorded cost.
+  // Each client row is priced on that client's device and country: re-pricing the recorded
+  // activity gives the recorded cost.
   auto catalog = energy::Catalog::Default();
   ASSERT_TRUE(catalog.ok());
   for (const energy::LedgerRow& row : *rows) {

@@ -20,7 +20,9 @@ RoundPlan Plan() {
   p.start = kT0;
   p.timeout = seconds(60);
   p.in_flight_per_worker = 2;
-  p.shard_sizes = {100, 100, 100, 100, 100, 80};
+  // Two local epochs: each job processes twice its shard, at 1000 FLOPs a sample.
+  for (uint64_t shard : {100, 100, 100, 100, 100, 80})
+    p.expected.push_back({shard, 2 * shard, 2 * shard * 1000});
   return p;
 }
 
@@ -36,8 +38,10 @@ struct FakeTransport {
       e.Sent(s.client, next_seq++, bytes);
     }
   }
-  ResultClaim Claim(int worker, int client, uint64_t samples = 50) {
-    return ResultClaim{worker, 3, client, seq_of[client], samples};
+  // An honest claim: the shard, samples and FLOPs of the client's job in Plan().
+  ResultClaim Claim(int worker, int client) {
+    const ClientWork w = Plan().expected.at(static_cast<size_t>(client));
+    return ResultClaim{worker, 3, client, seq_of[client], w.shard_size, w.samples, w.flops};
   }
 };
 
@@ -107,8 +111,10 @@ TEST(RoundEngineTest, DuplicateStaleAndMisaddressedResultsAreRejectedWithoutEffe
   EXPECT_EQ(e.Check(old_request).message(), "answers request 99, expected 1");
   EXPECT_EQ(e.Check(t.Claim(1, 0)).message(), "client 0 is hosted by another worker");
   EXPECT_EQ(e.Check(t.Claim(0, 2)).message(),
-            "client 2 was not asked this round or already answered");         // queued, not sent
-  EXPECT_EQ(e.Check(t.Claim(0, 0, 0)).code(), StatusCode::kInvalidArgument);  // no samples
+            "client 2 was not asked this round or already answered");  // queued, not sent
+  ResultClaim no_samples = t.Claim(0, 0);
+  no_samples.num_samples = 0;
+  EXPECT_EQ(e.Check(no_samples).code(), StatusCode::kInvalidArgument);
   ASSERT_TRUE(e.Check(t.Claim(0, 0)).ok());
   t.Send(e, e.Accept(0, 700));
   EXPECT_EQ(e.Check(t.Claim(0, 0)).message(),
@@ -117,12 +123,26 @@ TEST(RoundEngineTest, DuplicateStaleAndMisaddressedResultsAreRejectedWithoutEffe
   EXPECT_EQ(e.bytes_up(), 700u);
 }
 
-TEST(RoundEngineTest, AClientReportingMoreSamplesThanItsShardIsRejected) {
+TEST(RoundEngineTest, AClientReportingAnotherShardOrOtherWorkIsRejected) {
   RoundEngine e(Plan());
   FakeTransport t;
   t.Send(e, e.Start());
-  EXPECT_EQ(e.Check(t.Claim(1, 5, 81)).message(), "client 5 reports 81 samples, its shard has 80");
-  EXPECT_TRUE(e.Check(t.Claim(1, 5, 80)).ok());
+  ResultClaim more = t.Claim(1, 5);
+  more.num_samples = 81;  // a bigger FedAvg weight than its shard
+  EXPECT_EQ(e.Check(more).message(), "client 5 reports a shard of 81 samples, its shard has 80");
+  ResultClaim fewer = t.Claim(1, 5);
+  fewer.num_samples = 79;
+  EXPECT_EQ(e.Check(fewer).code(), StatusCode::kInvalidArgument);
+  ResultClaim one_epoch = t.Claim(1, 5);
+  one_epoch.samples = 80;
+  one_epoch.flops = 80'000;
+  EXPECT_EQ(e.Check(one_epoch).message(),
+            "client 5 reports 80 samples and 80000 FLOPs, its job is 160 and 160000");
+  ResultClaim free_work = t.Claim(1, 5);
+  free_work.flops = 0;  // the work done, priced at nothing
+  EXPECT_EQ(e.Check(free_work).code(), StatusCode::kInvalidArgument);
+  EXPECT_TRUE(e.Check(t.Claim(1, 5)).ok());
+  EXPECT_EQ(e.completed(), 0) << "checks change nothing";
 }
 
 TEST(RoundEngineTest, AJobErrorDropsThatClientAndSendsTheNext) {

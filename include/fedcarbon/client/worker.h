@@ -6,8 +6,8 @@
 // Heartbeat meaning "ready" -> serve TrainRequests one at a time, heartbeating while idle ->
 // exit on Shutdown, on `stop`, or when the coordinator has been silent for silence_timeout_s.
 // Requests of a round older than the newest round seen are skipped (their deadline has passed).
-// A TrainResult reports the exact sizes of the request received and of itself (bytes_down,
-// bytes_up) and the client's own EnergyReport priced on its device and country.
+// A TrainResult reports the job's activity only (FLOPs, samples, seconds): the coordinator
+// measures the frames and prices the work.
 //
 // Threading: runs on the calling thread.
 #pragma once

@@ -57,6 +57,17 @@ struct TrainStats {
   double wall_s = 0.0;  // wall-clock seconds of the call
 };
 
+// The work of one Train call over `shard_size` samples, known before it runs: what a coordinator
+// expects a client to report. samples = epochs * shard_size; steps = epochs * ceil(shard_size /
+// batch_size); flops as in TrainStats (`prox`: FedProx is on). Train's own counts equal these.
+struct TrainWork {
+  int64_t samples = 0;
+  int64_t steps = 0;
+  uint64_t flops = 0;
+};
+TrainWork ExpectedTrainWork(const Sequential& model, const Optimizer& opt, int64_t shard_size,
+                            int batch_size, int epochs, bool prox);
+
 // Trains `model` for opts.epochs over `data` with `opt`: per epoch a Fisher-Yates shuffle seeded
 // with DeriveSeed(opts.seed, {epoch}) (unless !opts.shuffle), then mini-batches (mean cross-entropy
 // + the layers' L2 [+ FedProx]). Same model seed, data, options and thread count give bit-identical

@@ -13,8 +13,10 @@
 //                 collect_s,eval_s (accuracy/loss empty on rounds without evaluation; wall_s the
 //                 whole round, collect_s from the first request to the last result or the
 //                 deadline, eval_s the evaluation; one flushed line per round)
-//   ledger.csv    energy::LedgerWriter rows: one per (round, client) from each TrainResult's
-//                 activity and the client's own EnergyReport, plus one coordinator row per round
+//   ledger.csv    energy::LedgerWriter rows: one per (round, client), the result's activity (its
+//                 FLOPs and samples checked against the client's job, the frame sizes measured
+//                 here) priced on the client's device and country (energy::RunTargets), plus one
+//                 coordinator row per round
 //   checkpoint.bin the global model after the last completed round
 //   summary.json  totals (see RunCoordinator), written with tmp + rename
 // Every wait has a deadline: joining (runtime.join_timeout_s), each round, and waiting for a

@@ -8,7 +8,8 @@
 //    clients is sent when one comes back, so memory stays bounded however many of a worker's
 //    clients a round selects.
 //  * A result is accepted only for this round, from the worker hosting the client, answering the
-//    request that was sent (sequence number), once per client, with 1 ..= shard-size samples.
+//    request that was sent (sequence number), once per client, with exactly the shard size,
+//    samples and FLOPs the coordinator expects of that client's job (ClientWork).
 //    Anything else is rejected with a reason and changes nothing: the client stays outstanding.
 //  * A worker's error for a request, a worker gone and the deadline drop clients; a dropped
 //    client's late result is rejected as "not asked this round or already answered".
@@ -31,14 +32,22 @@ namespace fedcarbon::server {
 
 using Clock = std::chrono::steady_clock;
 
+// One client's training job as the coordinator knows it before the client runs it.
+struct ClientWork {
+  uint64_t shard_size = 0;  // the TrainResult's num_samples (its FedAvg weight)
+  uint64_t samples = 0;     // the activity's samples: local_epochs x shard_size
+  uint64_t flops = 0;       // the activity's FLOPs (models::ExpectedTrainWork)
+};
+
 struct RoundPlan {
   int round = 0;                              // 1-based
   std::vector<std::pair<int, int>> selected;  // (client, worker hosting it), selection order
   Clock::time_point start{};
   Clock::duration timeout = std::chrono::seconds(600);  // federation.round_timeout_s
   int in_flight_per_worker = 2;
-  // Most samples each client may report: its shard size, by client id. Empty: not checked.
-  std::vector<uint64_t> shard_sizes;
+  // What each client's job is, by client id (from the deterministic partition and the model).
+  // Empty: results are not checked against it.
+  std::vector<ClientWork> expected;
 };
 
 // The transport is to send `client`'s TrainRequest to `worker`.
@@ -60,7 +69,9 @@ struct ResultClaim {
   uint32_t round = 0;
   int client = -1;
   uint64_t request_seq = 0;
-  uint64_t num_samples = 0;
+  uint64_t num_samples = 0;  // the shard size the client trained on
+  uint64_t samples = 0;      // activity: samples processed
+  uint64_t flops = 0;        // activity: FLOPs
 };
 
 class RoundEngine {

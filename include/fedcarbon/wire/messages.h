@@ -15,7 +15,7 @@
 
 namespace fedcarbon::wire {
 
-inline constexpr uint32_t kProtocolVersion = 1;
+inline constexpr uint32_t kProtocolVersion = 2;
 // Frames larger than this are rejected before parsing (the CNN's fp32 weights are 6.7 MB).
 inline constexpr size_t kMaxFrameBytes = size_t{256} << 20;
 
