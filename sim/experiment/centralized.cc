@@ -4,13 +4,19 @@
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <filesystem>
+#include <mutex>
 #include <numeric>
+#include <stop_token>
+#include <thread>
 
 #include <spdlog/spdlog.h>
 
 #include "fedcarbon/common/seed.h"
 #include "fedcarbon/data/dataset.h"
+#include "fedcarbon/experiment/progress.h"
+#include "fedcarbon/models/from_config.h"
 #include "fedcarbon/models/train.h"
 #include "fedcarbon/records/curve.h"
 #include "fedcarbon/records/summary.h"
@@ -51,6 +57,68 @@ records::CentralizedSummary Summary(const CentralizedResult& r, const config::Ex
   return s;  // energy: added by PriceCentralized
 }
 
+// The run's progress line on stderr when stderr is a terminal (ProgressLine::IsTerminal): the
+// epoch in progress, steps and test accuracy as of the latest evaluation, and the elapsed time,
+// which a background thread keeps moving while training blocks the caller. When stderr is not a
+// terminal it shows nothing (active() is false) and the caller logs each evaluation instead.
+// Ended (a newline) by Finish or the destructor.
+class CentralizedProgress {
+ public:
+  CentralizedProgress(const config::ExperimentConfig& cfg, std::chrono::steady_clock::time_point t0)
+      : line_(stderr, ProgressLine::IsTerminal(stderr)), t0_(t0) {
+    state_.label = cfg.name;
+    state_.unit = "epoch";
+    state_.rounds = cfg.train.max_epochs;
+    if (!active()) return;
+    ticker_ = std::jthread([this](std::stop_token stop) {
+      std::unique_lock lock(mu_);
+      while (!stop.stop_requested()) {
+        if (!tick_.wait_for(lock, stop, std::chrono::milliseconds(250), [] { return false; })) {
+          if (!stop.stop_requested()) DrawLocked();
+        }
+      }
+    });
+  }
+  CentralizedProgress(const CentralizedProgress&) = delete;
+  CentralizedProgress& operator=(const CentralizedProgress&) = delete;
+  ~CentralizedProgress() { Finish(); }
+
+  bool active() const { return line_.interactive(); }
+
+  // `accuracy`: the latest test accuracy; NaN before the first evaluation.
+  void Update(int epoch, int64_t steps, double accuracy) {
+    if (!active()) return;
+    std::lock_guard lock(mu_);
+    state_.round = epoch;
+    state_.steps = steps;
+    state_.accuracy = accuracy;
+    DrawLocked();
+  }
+
+  void Finish() {
+    if (!active()) return;
+    if (ticker_.joinable()) {
+      ticker_.request_stop();
+      ticker_.join();
+    }
+    std::lock_guard lock(mu_);
+    line_.Finish();
+  }
+
+ private:
+  void DrawLocked() {
+    state_.elapsed_s = Since(t0_);
+    line_.Update(state_);
+  }
+
+  ProgressLine line_;  // guarded by mu_ once the ticker runs
+  std::chrono::steady_clock::time_point t0_;
+  std::mutex mu_;
+  std::condition_variable_any tick_;  // never notified: the ticker waits on its stop token
+  ProgressState state_;
+  std::jthread ticker_;  // last: stopped before the members it uses go
+};
+
 models::DataView View(const data::Dataset& d, std::span<const int64_t> idx = {}) {
   return models::DataView{d.images.data(), d.labels.data(), d.n, d.dim(), idx};
 }
@@ -78,12 +146,7 @@ Result<CentralizedResult> RunCentralized(const config::ExperimentConfig& cfg,
   if (!test.ok()) return test.status();
   auto model = models::MakeModel(cfg.model.name, cfg.seed);
   if (!model.ok()) return model.status();
-  models::OptimizerOptions oo;
-  oo.name = tc.optimizer;
-  oo.lr = static_cast<float>(tc.lr);
-  oo.momentum = static_cast<float>(tc.momentum);
-  oo.weight_decay = static_cast<float>(tc.weight_decay);
-  auto opt = models::MakeOptimizer(oo);
+  auto opt = models::MakeOptimizer(models::OptimizerOptionsFor(tc));
   if (!opt.ok()) return opt.status();
   models::Sequential& m = **model;
   spdlog::info(
@@ -94,6 +157,7 @@ Result<CentralizedResult> RunCentralized(const config::ExperimentConfig& cfg,
 
   CentralizedResult r;
   r.model = cfg.model.name;
+  CentralizedProgress progress(cfg, t0);
   // Steps between evaluations: eval_every_steps, or one epoch.
   const int64_t epoch_steps = (train->n + tc.batch_size - 1) / tc.batch_size;
   const int64_t segment_steps = tc.eval_every_steps > 0 ? tc.eval_every_steps : epoch_steps;
@@ -102,6 +166,7 @@ Result<CentralizedResult> RunCentralized(const config::ExperimentConfig& cfg,
   int64_t loss_samples = 0;
   for (int epoch = 1; epoch <= tc.max_epochs && !r.reached_target; ++epoch) {
     r.epochs = epoch;
+    progress.Update(epoch, r.steps, r.curve.empty() ? ProgressState::kNone : r.final_accuracy);
     std::iota(order.begin(), order.end(), 0);
     models::Shuffle(order, DeriveSeed(cfg.seed, {static_cast<uint64_t>(Stream::kCentralized),
                                                  static_cast<uint64_t>(epoch)}));
@@ -147,6 +212,8 @@ Result<CentralizedResult> RunCentralized(const config::ExperimentConfig& cfg,
       r.final_accuracy = ev->accuracy;
       r.best_accuracy = std::max(r.best_accuracy, ev->accuracy);
       r.reached_target = ev->accuracy >= cfg.federation.target_accuracy;
+      progress.Update(epoch, r.steps, ev->accuracy);
+      if (progress.active()) continue;  // the progress line shows it; curve.csv has every value
       spdlog::info(
           "epoch {} step {} samples {}: train loss {:.4f}, test accuracy {:.4f} (loss "
           "{:.4f}), {:.3f} TFLOP, train {:.1f} s",
@@ -154,6 +221,7 @@ Result<CentralizedResult> RunCentralized(const config::ExperimentConfig& cfg,
           static_cast<double>(p.train_flops) / 1e12, p.train_s);
     }
   }
+  progress.Finish();
   r.wall_s = Since(t0);
   spdlog::info(
       "centralized: {} after {} epoch(s), {} steps: final accuracy {:.4f}, best {:.4f}, "

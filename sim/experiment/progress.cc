@@ -49,9 +49,10 @@ std::string FormatProgress(const ProgressState& s) {
   if (!s.label.empty()) head += (head.empty() ? "" : " ") + s.label;
   part(head);
   if (s.rounds > 0)
-    part("round " + std::to_string(s.round) + "/" + std::to_string(s.rounds));
+    part(s.unit + " " + std::to_string(s.round) + "/" + std::to_string(s.rounds));
   else if (s.round > 0)
-    part("round " + std::to_string(s.round));
+    part(s.unit + " " + std::to_string(s.round));
+  if (s.steps > 0) part("step " + std::to_string(s.steps));
   if (!std::isnan(s.accuracy)) part("acc " + fmt::format("{:.4f}", s.accuracy));
   if (!std::isnan(s.gco2e)) part(FormatGrams(s.gco2e));
   part(FormatDuration(s.elapsed_s) + " elapsed");

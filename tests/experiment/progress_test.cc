@@ -66,6 +66,23 @@ TEST(ProgressFormatTest, UnknownPartsAreLeftOut) {
   EXPECT_EQ(FormatProgress(s), "round 7/10 | 0.00421 gCO2e | 00:05 elapsed");
 }
 
+TEST(ProgressFormatTest, CentralizedCountsEpochsAndSteps) {
+  ProgressState s;
+  s.label = "centralized-cnn";
+  s.unit = "epoch";
+  s.round = 2;
+  s.rounds = 30;
+  s.elapsed_s = 192;
+  EXPECT_EQ(FormatProgress(s), "centralized-cnn | epoch 2/30 | 03:12 elapsed");  // no step yet
+  s.steps = 6000;
+  s.accuracy = 0.85123;
+  EXPECT_EQ(FormatProgress(s),
+            "centralized-cnn | epoch 2/30 | step 6000 | acc 0.8512 | 03:12 elapsed");
+  s.rounds = 0;
+  EXPECT_EQ(FormatProgress(s),
+            "centralized-cnn | epoch 2 | step 6000 | acc 0.8512 | 03:12 elapsed");
+}
+
 TEST(ProgressFormatTest, DurationsAndGrams) {
   EXPECT_EQ(FormatDuration(0), "00:00");
   EXPECT_EQ(FormatDuration(59.6), "01:00");

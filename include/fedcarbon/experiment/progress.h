@@ -2,6 +2,7 @@
 // terminal, plain log lines when the output is a file or a pipe.
 //
 //   point 3/8 alpha=0.1 seed=1 | round 4/30 | acc 0.8123 | 1.23 gCO2e | 00:42 elapsed | ETA 03:10
+//   centralized-cnn | epoch 2/30 | step 6000 | acc 0.8512 | 03:12 elapsed
 //
 // Thread safety: FormatProgress, FormatDuration and EstimateEta are pure. A ProgressLine or a
 // RunFollower is used from one thread at a time; a ProgressLine it does not own `out` (the caller
@@ -23,12 +24,16 @@ struct ProgressState {
   std::string label;        // "alpha=0.1 seed=1" or the run's name; "" shows nothing
   int point = 0;            // sweep: point `point` of `points` (1-based)
   int points = 0;           // 0: not a sweep (no "point i/N")
-  int round = 0;            // FL round done (centralized: epoch); 0: none yet
+  int round = 0;            // FL round done (centralized: the epoch in progress); 0: none yet
   int rounds = 0;           // the round limit; 0: unknown ("round 4")
   double accuracy = kNone;  // latest test accuracy; NaN: none yet (not shown)
   double gco2e = kNone;     // grams CO2e so far; NaN: not known (not shown)
   double elapsed_s = 0.0;   // since the start of the whole job
   double eta_s = kNone;     // seconds left; NaN: unknown (not shown)
+
+  // What round and rounds count: "round" (FL) or "epoch" (centralized).
+  std::string unit = "round";
+  int64_t steps = 0;  // optimizer steps done (centralized); 0: not shown
 };
 
 // "MM:SS" below an hour, "H:MM:SS" from an hour on; negative or NaN -> "--:--".

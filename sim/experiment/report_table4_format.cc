@@ -1,0 +1,215 @@
+// Table 4, the presentation: the table as text, markdown and CSV, the grouped-bar chart beside
+// the paper's values, and the files WriteTable4 leaves in the output folder (see reproduce.h).
+// Building and checking the table: report_table4.cc.
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+#include <spdlog/fmt/fmt.h>
+#include <spdlog/spdlog.h>
+
+#include "fedcarbon/common/file.h"
+#include "fedcarbon/experiment/reproduce.h"
+#include "report_table4.h"
+
+namespace fedcarbon::experiment {
+namespace {
+
+using table4::Fmt;
+using table4::PaperValue;
+
+// Human label of a column: "V100, PUE 1.67", "FL IID".
+std::string ColumnLabel(const std::string& column) {
+  if (column == "fl_iid") return "FL IID";
+  if (column == "fl_noniid") return "FL non-IID";
+  const size_t p = column.find("_pue");
+  std::string device = column.substr(0, p);
+  for (char& c : device) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return device + ", PUE " + column.substr(p + 4);
+}
+
+// Table 4 as grouped bars (countries as groups, one bar per column) with the paper's values as
+// black dashes over the bars; table4.dat holds ours and the paper's value per column.
+PlotSpec Table4Chart(const Table4& t) {
+  static const char* const kColours[] = {"#1f77b4", "#ff7f0e", "#aec7e8", "#ffbb78",
+                                         "#2ca02c", "#98df8a", "#9467bd", "#c5b0d5"};
+  const size_t n = t.columns.size();
+  const double bw = 0.8 / static_cast<double>(std::max<size_t>(n, 1));
+  PlotSpec p;
+  p.name = "table4";
+  p.width = 1100;
+  p.data = "# Table 4: g CO2e to " + Fmt("%.2f", t.target_accuracy) +
+           " test accuracy; per column ours, then the paper's (NaN: none)\n# group country";
+  for (const std::string& c : t.columns) p.data += " " + c + " " + c + "_paper";
+  p.data += "\n";
+  for (size_t g = 0; g < t.rows.size(); ++g) {
+    p.data += std::to_string(g) + " " + DatString(t.rows[g].country);
+    for (size_t i = 0; i < n; ++i) {
+      p.data += fmt::format(" {} {}", DatNumber(t.rows[g].grams[i]),
+                            DatNumber(PaperValue(t.rows[g].country, t.columns[i])));
+    }
+    p.data += "\n";
+  }
+  std::string bars = "plot ", ticks, xtics;
+  for (size_t g = 0; g < t.rows.size(); ++g) {
+    xtics += fmt::format("{}{} {}", g ? ", " : "", GnuplotQuote(t.rows[g].country), g);
+  }
+  for (size_t i = 0; i < n; ++i) {
+    const double off = (static_cast<double>(i) - static_cast<double>(n - 1) / 2) * bw;
+    bars += fmt::format("{}'table4.dat' using ($1{:+.4f}):{} with boxes lc rgb '{}' title {}",
+                        i ? ", \\\n     " : "", off, 3 + 2 * i,
+                        kColours[i % (sizeof(kColours) / sizeof(kColours[0]))],
+                        GnuplotQuote(ColumnLabel(t.columns[i])));
+    ticks += fmt::format(
+        ", \\\n     '' using ($1{:+.4f}):{}:({:.4f}):(0) with vectors nohead "
+        "lw 3 lc rgb 'black' {}",
+        off - bw / 2, 4 + 2 * i, bw, i ? "notitle" : "title 'paper (Qiu et al., Table 4)'");
+  }
+  p.commands = "set title ";
+  p.commands += GnuplotQuote(std::string(t.quick ? "QUICK: " : "") + "CO2e to " +
+                             Fmt("%.2f", t.target_accuracy) + " accuracy, centralized vs FL");
+  p.commands +=
+      "\nset ylabel 'g CO2e'\nset xlabel 'country'\nset grid ytics\n"
+      "set style fill solid 0.9 border -1\n" +
+      fmt::format("set boxwidth {:.4f} absolute\nset xrange [-0.5:{}]\n", bw,
+                  static_cast<double>(t.rows.size()) - 0.5) +
+      "set yrange [0:*]\nset key outside right top Left reverse\nset xtics (" + xtics + ")\n" +
+      bars + ticks + "\n";
+  return p;
+}
+
+}  // namespace
+
+std::string FormatTable4Text(const Table4& t) {
+  std::ostringstream os;
+  if (t.quick) os << "QUICK reproduction (small model, lower target): not the paper's setting\n";
+  os << "CO2e in grams to " << Fmt("%.2f", t.target_accuracy)
+     << " test accuracy; in parentheses the paper's Table 4\n";
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%-8s", "country");
+  os << buf;
+  for (const std::string& c : t.columns) {
+    std::snprintf(buf, sizeof(buf), " %17s", ColumnLabel(c).c_str());
+    os << buf;
+  }
+  os << "\n";
+  for (const Table4::Row& r : t.rows) {
+    std::snprintf(buf, sizeof(buf), "%-8s", r.country.c_str());
+    os << buf;
+    for (size_t i = 0; i < t.columns.size(); ++i) {
+      const double p = PaperValue(r.country, t.columns[i]);
+      std::string cell = Fmt("%.3g", r.grams[i]);
+      if (!std::isnan(p)) cell += " (" + Fmt("%.1f", p) + ")";
+      std::snprintf(buf, sizeof(buf), " %17s", cell.c_str());
+      os << buf;
+    }
+    os << "\n";
+  }
+  os << "FL emissions by part (clients; the coordinator's evaluation shown apart):\n";
+  for (const Table4::Breakdown& b : t.breakdown) {
+    std::snprintf(buf, sizeof(buf), "  %-10s %-4s", b.run.c_str(), b.country.c_str());
+    os << buf << " compute " << Fmt("%.3g", b.compute_g) << " g, communication "
+       << Fmt("%.3g", b.comm_g) << " g (" << Fmt("%.0f", 100 * b.comm_share)
+       << "% of client energy); coordinator " << Fmt("%.3g", b.coordinator_g) << " g\n";
+  }
+  for (const Table4::RunInfo& r : t.runs) {
+    os << "  run " << r.name << ": " << (r.reached_target ? "reached" : "DID NOT REACH")
+       << " the target, final accuracy " << Fmt("%.4f", r.final_accuracy) << " after "
+       << r.rounds_or_epochs << (r.name == "centralized" ? " epoch(s)" : " round(s)") << ", "
+       << Fmt("%.3g", static_cast<double>(r.flops)) << " FLOP priced, " << Fmt("%.0f", r.wall_s)
+       << " s\n";
+  }
+  for (const std::string& line : CheckTable4Structure(t)) os << line << "\n";
+  return os.str();
+}
+
+std::string FormatTable4Csv(const Table4& t) {
+  std::string out = "country";
+  for (const std::string& c : t.columns) out += "," + c;
+  out += "\n";
+  for (const Table4::Row& r : t.rows) {
+    out += r.country;
+    for (double g : r.grams) {
+      out += ',';
+      out += Fmt("%.6g", g);
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+std::string FormatTable4Markdown(const Table4& t) {
+  std::ostringstream os;
+  os << "# Table 4 reproduction: CO2e (grams) to " << Fmt("%.2f", t.target_accuracy)
+     << " test accuracy\n\n";
+  if (t.quick) {
+    os << "**QUICK reproduction** (small model, lower target): a smoke test of the pipeline, "
+          "not the paper's setting.\n\n";
+  }
+  os << "Each cell: ours (the paper's value). Method and constants: docs/methodology.md.\n\n";
+  os << "| country |";
+  for (const std::string& c : t.columns) os << " " << ColumnLabel(c) << " |";
+  os << "\n|---|";
+  for (size_t i = 0; i < t.columns.size(); ++i) os << "---|";
+  os << "\n";
+  for (const Table4::Row& r : t.rows) {
+    os << "| " << r.country_name << " |";
+    for (size_t i = 0; i < t.columns.size(); ++i) {
+      const double p = PaperValue(r.country, t.columns[i]);
+      os << " " << Fmt("%.3g", r.grams[i]);
+      if (!std::isnan(p)) os << " (" << Fmt("%.1f", p) << ")";
+      os << " |";
+    }
+    os << "\n";
+  }
+  os << "\n## FL emissions: compute vs communication (clients)\n\n";
+  os << "| run | country | compute g | communication g | comm share of energy | coordinator g "
+        "(not in the table) |\n|---|---|---|---|---|---|\n";
+  for (const Table4::Breakdown& b : t.breakdown) {
+    os << "| " << b.run << " | " << b.country << " | " << Fmt("%.3g", b.compute_g) << " | "
+       << Fmt("%.3g", b.comm_g) << " | " << Fmt("%.1f", 100 * b.comm_share) << "% | "
+       << Fmt("%.3g", b.coordinator_g) << " |\n";
+  }
+  if (!t.runs.empty()) {
+    os << "\n## Runs\n\n| run | reached target | final accuracy | epochs / rounds | priced FLOP "
+          "| wall s |\n|---|---|---|---|---|---|\n";
+    for (const Table4::RunInfo& r : t.runs) {
+      os << "| " << r.name << " | " << (r.reached_target ? "yes" : "**no**") << " | "
+         << Fmt("%.4f", r.final_accuracy) << " | " << r.rounds_or_epochs << " | "
+         << Fmt("%.3g", static_cast<double>(r.flops)) << " | " << Fmt("%.0f", r.wall_s) << " |\n";
+    }
+  }
+  os << "\n## Structure checks\n\n";
+  for (const std::string& line : CheckTable4Structure(t)) os << "- " << line << "\n";
+  if (!t.notes.empty()) os << "\n## Setting\n\n" << t.notes << "\n";
+  return os.str();
+}
+
+Status WriteTable4(const Table4& t, const std::string& out_dir, const PlotOptions& plot,
+                   std::string* warning) {
+  FEDCARBON_RETURN_IF_ERROR(WriteFileAtomic(out_dir + "/table4.csv", FormatTable4Csv(t)));
+  FEDCARBON_RETURN_IF_ERROR(WriteFileAtomic(out_dir + "/table4.md", FormatTable4Markdown(t)));
+  std::string breakdown = "run,country,compute_g,comm_g,comm_share,coordinator_g\n";
+  for (const Table4::Breakdown& b : t.breakdown) {
+    breakdown += b.run + "," + b.country + "," + Fmt("%.6g", b.compute_g) + "," +
+                 Fmt("%.6g", b.comm_g) + "," + Fmt("%.6g", b.comm_share) + "," +
+                 Fmt("%.6g", b.coordinator_g) + "\n";
+  }
+  FEDCARBON_RETURN_IF_ERROR(WriteFileAtomic(out_dir + "/fl_breakdown.csv", breakdown));
+
+  PlotReport report;
+  const bool render = plot.render && GnuplotAvailable(plot);
+  FEDCARBON_RETURN_IF_ERROR(WritePlot(out_dir, Table4Chart(t), plot, render, &report));
+  if (plot.render && !render) {
+    if (warning) {
+      *warning = GnuplotMissingWarning(plot);
+    } else {
+      spdlog::warn("{}", GnuplotMissingWarning(plot));
+    }
+  }
+  return Status::OK();
+}
+
+}  // namespace fedcarbon::experiment
