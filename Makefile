@@ -41,11 +41,11 @@ bench: deps-bench build
 	bench/run-all.sh $(BUILD)
 
 format:
-	find include models proto sim server client tests bench common -name '*.h' -o -name '*.cc' \
+	find include common models wire sim server client tests bench -name '*.h' -o -name '*.cc' \
 	  | xargs clang-format -i
 
 tidy: configure
-	find models sim server client common -name '*.cc' | xargs clang-tidy -p $(BUILD) --quiet
+	find common models wire sim server client -name '*.cc' | xargs clang-tidy -p $(BUILD) --quiet
 
 clean:
 	rm -rf $(BUILD)

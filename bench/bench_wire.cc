@@ -30,10 +30,10 @@
 #include "fedcarbon/config/config.h"
 #include "fedcarbon/energy/ledger.h"
 #include "fedcarbon/experiment/launcher.h"
+#include "fedcarbon/models/tensors.h"
 #include "fedcarbon/models/train.h"
 #include "fedcarbon/wire/codec.h"
 #include "fedcarbon/wire/messages.h"
-#include "fedcarbon/wire/tensors.h"
 
 namespace fs = std::filesystem;
 namespace wire = fedcarbon::wire;
@@ -73,7 +73,7 @@ void BM_MessagePath(benchmark::State& state) {
   const auto encoding = static_cast<wire::Encoding>(state.range(1));
   auto model = fedcarbon::models::MakeModel("cnn", 1);
   const std::vector<float> weights = (*model)->GetParams();
-  const std::vector<int64_t> sizes = wire::TensorSizes(**model);
+  const std::vector<int64_t> sizes = fedcarbon::models::TensorSizes(**model);
   const int64_t n = static_cast<int64_t>(weights.size());
   std::vector<float> out(weights.size());
 

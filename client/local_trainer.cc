@@ -7,8 +7,8 @@
 #include "fedcarbon/common/seed.h"
 #include "fedcarbon/data/partition.h"
 #include "fedcarbon/models/from_config.h"
+#include "fedcarbon/models/tensors.h"
 #include "fedcarbon/wire/codec.h"
-#include "fedcarbon/wire/tensors.h"
 
 namespace fedcarbon::client {
 LocalTrainer::~LocalTrainer() = default;
@@ -23,7 +23,7 @@ Result<std::unique_ptr<LocalTrainer>> LocalTrainer::Create(const config::Experim
                                  DeriveSeed(cfg.seed, {static_cast<uint64_t>(Stream::kInit)}));
   if (!model.ok()) return model.status().WithContext("model.name");
   t->model_ = std::move(*model);
-  t->tensor_sizes_ = wire::TensorSizes(*t->model_);
+  t->tensor_sizes_ = models::TensorSizes(*t->model_);
   auto opt = models::MakeOptimizer(models::OptimizerOptionsFor(cfg.train));
   if (!opt.ok()) return opt.status().WithContext("train.optimizer");
   t->shared_opt_ = std::move(*opt);

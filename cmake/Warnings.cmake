@@ -11,6 +11,9 @@ endif()
 
 # fedcarbon_module(NAME SOURCES... [DEPS ...] [PRIVATE_DEPS ...]): one library per module,
 # with its ALIAS fedcarbon::NAME, the public headers in include/, warnings and arch flags.
+# DEPS: what its public headers (include/fedcarbon/NAME/) include; PRIVATE_DEPS: what only its
+# own sources include. A target lists every module it includes itself, never counting on one
+# that comes along with another.
 function(fedcarbon_module name)
   cmake_parse_arguments(M "" "" "SOURCES;DEPS;PRIVATE_DEPS" ${ARGN})
   add_library(fedcarbon_${name} ${M_SOURCES})

@@ -12,8 +12,8 @@
 #include "coordinator_impl.h"
 #include "fedcarbon/common/file.h"
 #include "fedcarbon/common/seed.h"
+#include "fedcarbon/common/utc_time.h"
 #include "fedcarbon/data/partition.h"
-#include "fedcarbon/wire/tensors.h"
 
 namespace fedcarbon::server {
 namespace {
@@ -56,11 +56,9 @@ Status Coordinator::Setup() {
   if (!model.ok()) return model.status();
   model_ = std::move(*model);
 
-  auto catalog = energy::Catalog::Default();
-  if (!catalog.ok()) return catalog.status().WithContext("energy catalog");
-  auto targets = energy::RunTargets::Resolve(*catalog, cfg_);
-  if (!targets.ok()) return targets.status();
-  targets_ = std::move(*targets);
+  auto sim = simtime::Simulation::Create(cfg_);
+  if (!sim.ok()) return sim.status();
+  sim_ = std::move(*sim);
 
   // Every client's job, from the same deterministic partition the workers compute and the
   // model's FLOP counts: a result that claims another shard size, sample count or FLOPs is
@@ -214,6 +212,16 @@ Status Coordinator::WriteSummary(const Status& run_status) {
   s.bytes_down = result_.bytes_down;
   s.bytes_up = result_.bytes_up;
   s.dropped = result_.dropped;
+  s.late = result_.late;
+  s.offline = result_.offline;
+  if (sim_) {
+    const double start = sim_->world().start();
+    s.sim_start = FormatUtcTime(start);
+    s.sim_hours = std::max(result_.sim_end - start, 0.0) / 3600.0;
+    s.sim_hours_to_target = result_.reached_target ? (result_.sim_to_target - start) / 3600.0 : 0.0;
+  } else {
+    s.sim_start = cfg_.time.start;
+  }
   s.rejected = result_.rejected;
   s.interrupted = result_.interrupted;
   s.workers = static_cast<int>(registry_.workers().size());

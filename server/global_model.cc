@@ -6,7 +6,7 @@
 #include <cmath>
 
 #include "fedcarbon/common/seed.h"
-#include "fedcarbon/wire/tensors.h"
+#include "fedcarbon/models/tensors.h"
 
 namespace fedcarbon::server {
 
@@ -20,7 +20,7 @@ Result<std::unique_ptr<GlobalModel>> GlobalModel::Create(const config::Experimen
   if (!model.ok()) return model.status().WithContext("model.name");
   g->model_ = std::move(*model);
   g->global_ = g->model_->GetParams();
-  g->tensor_sizes_ = wire::TensorSizes(*g->model_);
+  g->tensor_sizes_ = models::TensorSizes(*g->model_);
   g->scratch_.resize(g->global_.size());
   g->mean_ = std::make_unique<WeightedMean>(g->model_->num_params());
   auto strategy = MakeStrategy(cfg.federation, g->model_->num_params());

@@ -37,8 +37,10 @@ class GlobalModel {
   // Decodes a client's weights (a delta is added to `sent`, the round's decoded model). An error
   // (bad encoding, values that overflow) names what is wrong; nothing is added.
   Status DecodeUpdate(const wire::proto::Weights& w, const std::vector<float>& sent);
-  // Adds the update DecodeUpdate just decoded to the round's mean with `weight` (its samples).
-  void AddDecoded(double weight) { mean_->Add(scratch_, weight); }
+  // The update DecodeUpdate just decoded, [num_params] (overwritten by the next DecodeUpdate).
+  const std::vector<float>& decoded() const { return scratch_; }
+  // Adds a decoded update to the round's mean with `weight` (its samples).
+  void Add(std::span<const float> update, double weight) { mean_->Add(update, weight); }
   // Ends the round: the mean of the added updates through the strategy becomes the global model
   // (nothing changes when none was added). Returns the FLOPs spent.
   Result<uint64_t> Aggregate();

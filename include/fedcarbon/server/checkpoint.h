@@ -25,5 +25,4 @@ Status WriteCheckpoint(const std::string& path, int round, std::span<const float
 // Validates magic, version, the size against num_params (before allocating) and finiteness.
 Result<Checkpoint> ReadCheckpoint(const std::string& path);
 
-
 }  // namespace fedcarbon::server

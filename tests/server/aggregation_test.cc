@@ -65,26 +65,5 @@ TEST(AggregationTest, FedAdamMatchesReddiEtAlByHand) {
   EXPECT_NEAR(w[0], expect, 1e-6);
 }
 
-TEST(AggregationTest, SelectionIsDeterministicDistinctAndUniform) {
-  std::vector<int> eligible(20);
-  for (int i = 0; i < 20; ++i) eligible[i] = 100 + i;
-  const auto a = SelectClients(eligible, 5, DeriveSeed(1, {3, 7}));
-  EXPECT_EQ(a, SelectClients(eligible, 5, DeriveSeed(1, {3, 7})));
-  EXPECT_NE(a, SelectClients(eligible, 5, DeriveSeed(1, {3, 8})));
-  ASSERT_EQ(a.size(), 5u);
-  EXPECT_TRUE(std::is_sorted(a.begin(), a.end()));
-  EXPECT_EQ(std::adjacent_find(a.begin(), a.end()), a.end());
-  for (int c : a) EXPECT_TRUE(c >= 100 && c < 120);
-  EXPECT_EQ(SelectClients(eligible, 50, 9).size(), 20u) << "k beyond the pool takes everyone";
-  EXPECT_TRUE(SelectClients({}, 5, 9).empty());
-
-  // Each client is picked with probability 5/20 = 0.25: 4,000 rounds, 1,000 expected each;
-  // the standard deviation is ~27, so +-150 is a > 5-sigma band.
-  std::map<int, int> count;
-  for (uint64_t round = 0; round < 4000; ++round)
-    for (int c : SelectClients(eligible, 5, DeriveSeed(42, {3, round}))) ++count[c];
-  for (int c : eligible) EXPECT_NEAR(count[c], 1000, 150) << c;
-}
-
 }  // namespace
 }  // namespace fedcarbon::server

@@ -1,5 +1,5 @@
-// Helpers for the runtime's process tests (see runtime_test_util.h).
-#include "runtime_test_util.h"
+// Helpers for the end-to-end tests (see e2e_util.h).
+#include "e2e_util.h"
 
 #include <fcntl.h>
 #include <sys/wait.h>

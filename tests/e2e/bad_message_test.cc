@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <zmq.hpp>
 
+#include "e2e/e2e_util.h"
 #include "fedcarbon.pb.h"
 #include "fedcarbon/config/config.h"
 #include "fedcarbon/data/dataset.h"
@@ -18,7 +19,6 @@
 #include "fedcarbon/records/summary.h"
 #include "fedcarbon/server/checkpoint.h"
 #include "fedcarbon/wire/messages.h"
-#include "runtime_test_util.h"
 
 namespace fedcarbon::testing {
 namespace {

@@ -1,37 +1,19 @@
-// CURVE: a worker whose public key is on the coordinator's allow-list runs; one that is not (or
-// that speaks plain TCP) never gets a Welcome, and the coordinator's join times out.
+// CURVE between processes: a worker whose public key is on the coordinator's allow-list runs; one
+// that is not (or that speaks plain TCP) never gets a Welcome, and the coordinator's join times
+// out. (The key files themselves: tests/wire/curve_test.cc.)
 #include <filesystem>
 
 #include <gtest/gtest.h>
 
+#include "e2e/e2e_util.h"
 #include "fedcarbon/records/summary.h"
 #include "fedcarbon/wire/curve.h"
-#include "runtime_test_util.h"
 
 namespace fedcarbon::testing {
 namespace {
 
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
-
-TEST(CurveKeysTest, KeyFilesRoundTripAndBadFilesNameTheLine) {
-  const std::string dir = MakeTempDir("fedcarbon-curvekeys");
-  auto keys = wire::GenerateCurveKeyPair();
-  ASSERT_TRUE(keys.ok()) << keys.status().ToString();
-  ASSERT_TRUE(wire::WriteCurveKeyFiles(dir + "/a", *keys).ok());
-  auto back = wire::ReadCurveKeyFile(dir + "/a.key");
-  ASSERT_TRUE(back.ok()) << back.status().ToString();
-  EXPECT_EQ(back->public_key, keys->public_key);
-  EXPECT_EQ(back->secret_key, keys->secret_key);
-  EXPECT_EQ(fs::status(dir + "/a.key").permissions() & fs::perms::others_read, fs::perms::none);
-  EXPECT_EQ(*wire::ReadPublicKey(dir + "/a.pub"), keys->public_key);
-  EXPECT_EQ(*wire::ReadPublicKey(keys->public_key), keys->public_key);
-  ASSERT_TRUE(WriteFile(dir + "/bad", "# allowed workers\n" + keys->public_key + "\nnot-a-key\n"));
-  auto bad = wire::ReadPublicKeyList(dir + "/bad");
-  ASSERT_FALSE(bad.ok());
-  EXPECT_NE(bad.status().message().find("bad:3"), std::string::npos) << bad.status().message();
-  fs::remove_all(dir);
-}
 
 class CurveRunTest : public ::testing::Test {
  protected:

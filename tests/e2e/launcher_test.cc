@@ -11,10 +11,10 @@
 
 #include <gtest/gtest.h>
 
+#include "e2e/e2e_util.h"
 #include "fedcarbon/config/config.h"
 #include "fedcarbon/experiment/launcher.h"
 #include "fedcarbon/records/rounds.h"
-#include "runtime_test_util.h"
 
 namespace fedcarbon::testing {
 namespace {

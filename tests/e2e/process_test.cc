@@ -2,17 +2,16 @@
 // the built binaries, on a 2,000/500-sample subset of Fashion-MNIST with the MLP.
 #include <filesystem>
 #include <set>
-#include <thread>
 
 #include <gtest/gtest.h>
 
+#include "e2e/e2e_util.h"
 #include "fedcarbon/energy/catalog.h"
 #include "fedcarbon/energy/ledger.h"
 #include "fedcarbon/energy/pricing.h"
 #include "fedcarbon/records/rounds.h"
 #include "fedcarbon/records/summary.h"
 #include "fedcarbon/server/checkpoint.h"
-#include "runtime_test_util.h"
 
 namespace fedcarbon::testing {
 namespace {

@@ -1,5 +1,5 @@
-// Helpers for the runtime's process tests: a small Fashion-MNIST subset written as IDX files,
-// child processes that are always reaped, file readers and deadline waits.
+// Helpers for the end-to-end tests (tests/e2e/): a small Fashion-MNIST subset written as IDX
+// files, child processes that are always reaped, file readers and deadline waits.
 #pragma once
 
 #include <signal.h>

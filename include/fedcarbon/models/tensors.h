@@ -1,6 +1,6 @@
-// The tensor layout of a model's flat parameter vector (what int8 encoding scales per tensor):
-// layer by layer, the weights then the bias, skipping layers without parameters.
-// Header-only so that `wire` itself does not depend on `models`.
+// The tensor layout of a model's flat parameter vector (what the wire codec's int8 encoding
+// scales per tensor): layer by layer, the weights then the bias, skipping layers without
+// parameters.
 #pragma once
 
 #include <cstdint>
@@ -9,9 +9,9 @@
 #include "fedcarbon/models/layer.h"
 #include "fedcarbon/models/sequential.h"
 
-namespace fedcarbon::wire {
+namespace fedcarbon::models {
 
-inline std::vector<int64_t> TensorSizes(const models::Sequential& model) {
+inline std::vector<int64_t> TensorSizes(const Sequential& model) {
   std::vector<int64_t> sizes;
   for (const auto& layer : model.layers()) {
     const int64_t weights = layer->num_weights();
@@ -22,4 +22,4 @@ inline std::vector<int64_t> TensorSizes(const models::Sequential& model) {
   return sizes;
 }
 
-}  // namespace fedcarbon::wire
+}  // namespace fedcarbon::models
