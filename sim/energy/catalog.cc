@@ -202,6 +202,10 @@ Result<Country> ParseCountry(const nlohmann::json& c, size_t index) {
   out.upload_mbps = up.value;
   out.intensity_source = ci.provenance;
   out.bandwidth_source = "download: " + down.provenance + "; upload: " + up.provenance;
+  if (c.contains("utc_offset_h")) {  // optional: 0 (UTC) when absent
+    FC_ASSIGN_OR_RETURN(tz, ReadQuantityInRange(c, "utc_offset_h", where, -12.0, false, 14.0));
+    out.utc_offset_h = tz.value;
+  }
   return out;
 }
 

@@ -48,6 +48,9 @@ struct Country {
   double upload_mbps = 0.0;               // fixed broadband median upload, Mbit/s, > 0
   std::string intensity_source;           // source and year of the grid intensity
   std::string bandwidth_source;           // source and month/year of the speeds (or assumption)
+  // Hours from UTC of the standard time of the country's most populous time zone, [-12, 14]
+  // (named assumption: daylight saving time ignored). 0 when the data file omits it (WLD: 0).
+  double utc_offset_h = 0.0;
 };
 
 // How communication is priced.
