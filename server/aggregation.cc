@@ -1,11 +1,9 @@
-// Aggregation, strategies and client selection (see include/fedcarbon/server/aggregation.h).
+// Aggregation and strategies (see include/fedcarbon/server/aggregation.h).
 #include "fedcarbon/server/aggregation.h"
 
 #include <algorithm>
 #include <cmath>
 #include <string>
-
-#include "fedcarbon/common/seed.h"
 
 namespace fedcarbon::server {
 namespace {
@@ -77,24 +75,6 @@ Result<std::unique_ptr<Strategy>> MakeStrategy(const config::FederationConfig& c
   if (cfg.strategy == "fedadam") return std::unique_ptr<Strategy>(new FedAdam(cfg, num_params));
   return Status::Error("federation.strategy: unknown strategy '" + cfg.strategy +
                        "' (known: fedavg, fedprox, fedadam)");
-}
-
-std::vector<int> SelectClients(std::span<const int> eligible, int k, uint64_t seed) {
-  std::vector<int> pool(eligible.begin(), eligible.end());
-  const size_t take = std::min(pool.size(), static_cast<size_t>(std::max(k, 0)));
-  // Partial Fisher-Yates on a SplitMix64 stream (the modulo bias for pools of a few thousand is
-  // below 2^-50), so the draw is the same on every platform, unlike std distributions.
-  uint64_t state = seed;
-  for (size_t i = 0; i < take; ++i) {
-    state += 0x9e3779b97f4a7c15ULL;
-    const uint64_t r = Mix64(state);
-    const uint64_t span = pool.size() - i;
-    const size_t j = i + static_cast<size_t>(r % span);
-    std::swap(pool[i], pool[j]);
-  }
-  pool.resize(take);
-  std::sort(pool.begin(), pool.end());
-  return pool;
 }
 
 }  // namespace fedcarbon::server

@@ -25,6 +25,7 @@
 #include "fedcarbon/server/coordinator.h"
 #include "fedcarbon/server/registry.h"
 #include "fedcarbon/server/round_engine.h"
+#include "fedcarbon/simtime/simulation.h"
 #include "fedcarbon/wire/codec.h"
 #include "fedcarbon/wire/curve.h"
 #include "fedcarbon/wire/messages.h"
@@ -47,7 +48,19 @@ struct RoundState {
   wire::proto::Weights weights;  // the global model as encoded for this round
   std::vector<float> sent;       // the global weights as the clients decode them
   double add_s = 0.0;            // time spent adding results into the mean
-  std::vector<energy::LedgerRow> client_rows;
+  double sim_start = 0.0;        // simulated start (unix seconds), after waiting
+  double shift_h = 0.0;          // hours waited for online clients or a cleaner hour
+  double sim_close = 0.0;        // when the round closed in simulated time (CloseInSimTime)
+  // Accepted results, by client, until the round closes in simulated time: the decoded update,
+  // its FedAvg weight and the ledger row (activity; priced at the close).
+  struct Accepted {
+    std::vector<float> update;
+    double weight = 0.0;
+    energy::LedgerRow row;
+  };
+  std::map<int, Accepted> accepted;
+  std::vector<energy::LedgerRow> client_rows;  // priced, at the close
+  int late = 0, offline = 0;                   // simulated fates, at the close
 };
 
 class Coordinator {
@@ -86,6 +99,16 @@ class Coordinator {
   void NoteDropped(const std::vector<Dropped>& dropped);
   Status RecordRound(int round, const std::vector<int>& selected, double collect_s, double agg_s,
                      uint64_t agg_flops);
+
+  // sim_round.cc
+  // Picks the round's simulated start (waiting for online clients, time shifting) and the
+  // clients it asks; sets round-state fields through `sim_start` / `shift_h`.
+  Result<std::vector<int>> SelectInSimTime(int round, const std::vector<int>& eligible,
+                                           double* sim_start, double* shift_h);
+  // Closes the round in simulated time: each accepted result kept, late or offline
+  // (simtime::CloseRound), its row priced over its simulated interval, the kept updates added
+  // to the mean in client order. Returns the simulated close.
+  double CloseInSimTime();
   Status EvaluateInitial();
 
   const config::ExperimentConfig& cfg_;
@@ -98,9 +121,9 @@ class Coordinator {
 
   std::unique_ptr<GlobalModel> model_;  // the model, its aggregation and the test set
 
-  std::unique_ptr<RunRecorder> recorder_;  // every output file of the run
-  energy::RunTargets targets_;             // every row's pricing target, resolved once
-  std::vector<ClientWork> expected_work_;  // by client id: the job a result must report
+  std::unique_ptr<RunRecorder> recorder_;     // every output file of the run
+  std::unique_ptr<simtime::Simulation> sim_;  // pricing targets, grid, simulated clock
+  std::vector<ClientWork> expected_work_;     // by client id: the job a result must report
 
   std::optional<RoundState> round_;  // set while a round collects results
   Status fatal_;                     // a worker reported an error during startup

@@ -35,10 +35,10 @@ Status Coordinator::RunRound(int round) {
   for (int w : registry_.Rebalance()) SendWelcome(w);
   if (registry_.EligibleClients().empty()) FEDCARBON_RETURN_IF_ERROR(WaitForLiveWorker());
   const std::vector<int> eligible = registry_.EligibleClients();
-  const std::vector<int> selected = SelectClients(
-      eligible, cfg_.federation.clients_per_round,
-      DeriveSeed(cfg_.seed,
-                 {static_cast<uint64_t>(Stream::kSelection), static_cast<uint64_t>(round)}));
+  double sim_start = 0.0, shift_h = 0.0;
+  Result<std::vector<int>> chosen = SelectInSimTime(round, eligible, &sim_start, &shift_h);
+  if (!chosen.ok()) return chosen.status().WithContext("round " + std::to_string(round));
+  const std::vector<int> selected = std::move(*chosen);
 
   RoundPlan plan;
   plan.round = round;
@@ -50,6 +50,8 @@ Status Coordinator::RunRound(int round) {
   for (int c : selected) plan.selected.emplace_back(c, registry_.WorkerOf(c));
   RoundState rs(std::move(plan));
   rs.start = round_start;
+  rs.sim_start = sim_start;
+  rs.shift_h = shift_h;
   FEDCARBON_RETURN_IF_ERROR(
       model_->EncodeForRound(&rs.weights, &rs.sent).WithContext("round " + std::to_string(round)));
   round_.emplace(std::move(rs));
@@ -69,6 +71,7 @@ Status Coordinator::RunRound(int round) {
     return Status::OK();
   }
   NoteDropped(round_->engine.Tick(std::max(Clock::now(), round_->engine.deadline())));
+  CloseInSimTime();
 
   const auto agg_start = Clock::now();
   Result<uint64_t> agg_flops = model_->Aggregate();
@@ -92,12 +95,12 @@ void Coordinator::HandleResult(int worker, const wire::proto::Message& m, size_t
   if (Status st = model_->DecodeUpdate(r.weights(), round_->sent); !st.ok())
     return Reject(id, "train_result", st.message());
 
-  const auto add_start = Clock::now();
-  model_->AddDecoded(static_cast<double>(r.num_samples()));
-  round_->add_s += Seconds(Clock::now() - add_start);
+  RoundState::Accepted& accepted = round_->accepted[claim.client];
+  accepted.update = model_->decoded();
+  accepted.weight = static_cast<double>(r.num_samples());
 
-  const energy::ResolvedTarget& target = targets_.client(claim.client);
-  energy::LedgerRow row;
+  const energy::ResolvedTarget& target = sim_->targets().client(claim.client);
+  energy::LedgerRow& row = accepted.row;
   row.timestamp = UnixNow();
   row.run_id = result_.run_id;
   row.round = round_->engine.round();
@@ -113,8 +116,6 @@ void Coordinator::HandleResult(int worker, const wire::proto::Message& m, size_t
                   frame_bytes,
                   a.compute_s(),
                   a.wall_s()};
-  row.cost = energy::PriceResolved(row.activity, target);
-  round_->client_rows.push_back(std::move(row));
   SendRequests(round_->engine.Accept(claim.client, frame_bytes));
 }
 
@@ -165,8 +166,8 @@ Status Coordinator::EvaluateInitial() {
 Status Coordinator::RecordRound(int round, const std::vector<int>& selected, double collect_s,
                                 double agg_s, uint64_t agg_flops) {
   RoundState& rs = *round_;
-  const int completed = rs.engine.completed();
-  const int dropped = static_cast<int>(selected.size()) - completed;
+  const int completed = rs.engine.completed() - rs.late - rs.offline;
+  const int dropped = static_cast<int>(selected.size()) - rs.engine.completed();
   const bool last = round == cfg_.federation.rounds;
   const bool evaluate = last || round % std::max(cfg_.federation.eval_every_rounds, 1) == 0;
   std::optional<models::EvalStats> eval;
@@ -193,11 +194,19 @@ Status Coordinator::RecordRound(int round, const std::vector<int>& selected, dou
     row.activity.compute_s += initial_eval_.wall_s;
   }
   row.activity.wall_s = wall_s;
-  const energy::ResolvedTarget& target = targets_.coordinator();
+  const energy::ResolvedTarget& target = sim_->targets().coordinator();
   row.pue = target.pue;
   row.country_iso_code = target.country.iso3;
   row.device = target.device.name;
-  row.cost = energy::PriceResolved(row.activity, target);
+  // Its simulated interval: from the round's close, its modelled seconds on its device.
+  row.sim_start = rs.sim_close;
+  row.sim_end = rs.sim_close + energy::PriceResolved(row.activity, target).compute_s;
+  const energy::IntervalIntensity intensity =
+      sim_->world().CoordinatorIntensity(row.sim_start, row.sim_end);
+  if (const energy::Zone* z = sim_->targets().coordinator_zone()) row.zone = z->id;
+  row.intensity_source = intensity.hourly ? "hourly" : "annual";
+  row.cost = energy::PriceAt(row.activity, target, intensity.g_per_kwh);
+  sim_->AdvanceTo(row.sim_end);
 
   records::RoundRecord record;
   record.round = round;
@@ -213,16 +222,26 @@ Status Coordinator::RecordRound(int round, const std::vector<int>& selected, dou
   record.wall_s = wall_s;
   record.collect_s = collect_s;
   record.eval_s = eval ? eval->wall_s : 0.0;
+  record.late = rs.late;
+  record.offline = rs.offline;
+  record.sim_start = rs.sim_start;
+  record.sim_end = row.sim_end;
+  record.shift_h = rs.shift_h;
   FEDCARBON_RETURN_IF_ERROR(
       recorder_->RecordRound(record, std::move(rs.client_rows), std::move(row)));
   FEDCARBON_RETURN_IF_ERROR(recorder_->Checkpoint(round, model_->weights()));
 
   result_.rounds = round;
   result_.dropped += dropped;
+  result_.late += rs.late;
+  result_.offline += rs.offline;
+  result_.sim_end = row.sim_end;
   result_.bytes_down += rs.engine.bytes_down();
   result_.bytes_up += rs.engine.bytes_up();
   if (eval) {
-    TallyEvaluation(round, eval->accuracy, cfg_.federation.target_accuracy, &result_);
+    if (TallyEvaluation(round, eval->accuracy, cfg_.federation.target_accuracy, &result_) &&
+        result_.rounds_to_target == round)
+      result_.sim_to_target = row.sim_end;
     spdlog::info("round {}/{}: {}/{} clients ({} dropped), accuracy {:.4f}, loss {:.4f}, {:.2f} s",
                  round, cfg_.federation.rounds, completed, selected.size(), dropped, eval->accuracy,
                  eval->loss, wall_s);

@@ -43,6 +43,7 @@ struct Rule {
   bool non_empty = false;                 // string fields
   std::string_view max_key;    // int fields: must be <= this int field (checked after parsing)
   std::string_view count_key;  // assignment fields: an explicit list has this many names
+  bool utc_time = false;       // string fields: a UTC time, "2023-06-05T00:00:00Z"
 };
 
 // Rules are written {range, choices, non_empty, max_key, count_key}.
@@ -61,6 +62,7 @@ inline Rule LeftOpen(double lo, double hi) { return InRange(lo, true, hi, false)
 // An int field at most another int field; an assignment whose list has one name per client.
 inline Rule AtMostField(Rule r, std::string_view key) { return {r.range, {}, false, key, {}}; }
 inline Rule OnePerClient(std::string_view key) { return {{}, {}, false, {}, key}; }
+inline Rule UtcTime() { return {{}, {}, true, {}, {}, true}; }
 
 // The member a field reads and writes. A config read-only is read through a copy (ToJson).
 template <class T>

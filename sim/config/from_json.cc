@@ -42,6 +42,18 @@ Status CheckAcross(const Field& f, ExperimentConfig& c) {
   return Status::OK();
 }
 
+// Rules between fields that are not one field's bound.
+Status CheckCombinations(const ExperimentConfig& c) {
+  const ClientsConfig& k = c.clients;
+  if (k.availability == "trace" && k.availability_trace.empty())
+    return Status::InvalidArgument(
+        "clients.availability_trace must name a CSV file when clients.availability is trace");
+  if (k.availability == "diurnal" && k.online_from_h == k.online_to_h)
+    return Status::InvalidArgument(
+        "clients.online_from_h and clients.online_to_h must differ (the window would be empty)");
+  return Status::OK();
+}
+
 }  // namespace
 
 Result<ExperimentConfig> FromJson(const nlohmann::json& j) {
@@ -55,6 +67,7 @@ Result<ExperimentConfig> FromJson(const nlohmann::json& j) {
         [&](auto get) { return internal::ReadValue(*v, key, f.rule, &get(c)); }, f.access));
   }
   for (const Field& f : internal::Fields()) FEDCARBON_RETURN_IF_ERROR(CheckAcross(f, c));
+  FEDCARBON_RETURN_IF_ERROR(CheckCombinations(c));
   return c;
 }
 

@@ -1,5 +1,7 @@
 #include "json_reader.h"
 
+#include "fedcarbon/common/utc_time.h"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -49,6 +51,9 @@ Status ReadValue(const nlohmann::json& v, const std::string& key, const Rule& ru
   if (!v.is_string()) return Invalid(key, "a string", v);
   const std::string& s = v.get_ref<const std::string&>();
   if (rule.non_empty && s.empty()) return Status::InvalidArgument(key + " must not be empty");
+  if (rule.utc_time) {
+    if (Result<double> t = ParseUtcTime(s); !t.ok()) return t.status().WithContext(key);
+  }
   if (!rule.choices.empty() &&
       std::find(rule.choices.begin(), rule.choices.end(), s) == rule.choices.end()) {
     std::string list;

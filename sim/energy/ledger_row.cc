@@ -33,7 +33,12 @@ const char* const kLedgerColumns[] = {"timestamp",
                                       "energy_kwh",
                                       "carbon_intensity_g_per_kwh",
                                       "emissions_kg",
-                                      "measured_energy_kwh"};
+                                      "measured_energy_kwh",
+                                      "zone",
+                                      "sim_start",
+                                      "sim_end",
+                                      "intensity_source",
+                                      "status"};
 const int kLedgerColumnCount = static_cast<int>(sizeof(kLedgerColumns) / sizeof(kLedgerColumns[0]));
 
 namespace {
@@ -141,6 +146,16 @@ Status ValidateRow(const LedgerRow& r) {
       (r.measured_energy_kwh < 0 && r.measured_energy_kwh != -1.0)) {
     return ColumnError(22, "must be >= 0 or -1", Num(r.measured_energy_kwh));
   }
+  if (!CleanText(r.zone)) return ColumnError(23, "contains , \" or a line break", r.zone);
+  FEDCARBON_RETURN_IF_ERROR(CheckNonNegative(r.sim_start, 24));
+  if (!std::isfinite(r.sim_end) || r.sim_end < r.sim_start)
+    return ColumnError(25, "must be finite and >= sim_start", Num(r.sim_end));
+  if (r.intensity_source != "annual" && r.intensity_source != "hourly")
+    return ColumnError(26, "not annual or hourly", r.intensity_source);
+  if (r.intensity_source == "hourly" && r.zone.empty())
+    return ColumnError(26, "hourly needs a zone", r.intensity_source);
+  if (r.status != "used" && r.status != "late" && r.status != "offline")
+    return ColumnError(27, "not used, late or offline", r.status);
   return Status::OK();
 }
 
@@ -167,8 +182,13 @@ std::string FormatLedgerRow(const LedgerRow& r) {
                                 Num(r.cost.energy_kwh),
                                 Num(r.cost.carbon_intensity_g_per_kwh),
                                 Num(r.cost.emissions_kg),
-                                Num(r.measured_energy_kwh)};
-  static_assert(sizeof(fields) / sizeof(fields[0]) == 23);
+                                Num(r.measured_energy_kwh),
+                                r.zone,
+                                Num(r.sim_start),
+                                Num(r.sim_end),
+                                r.intensity_source,
+                                r.status};
+  static_assert(sizeof(fields) / sizeof(fields[0]) == 28);
   std::string out;
   for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); ++i) {
     if (i) out += ',';
@@ -219,6 +239,11 @@ Result<LedgerRow> ParseLedgerRow(const std::string& line) {
   FEDCARBON_RETURN_IF_ERROR(ParseDouble(f[20], 20, &r.cost.carbon_intensity_g_per_kwh));
   FEDCARBON_RETURN_IF_ERROR(ParseDouble(f[21], 21, &r.cost.emissions_kg));
   FEDCARBON_RETURN_IF_ERROR(ParseDouble(f[22], 22, &r.measured_energy_kwh));
+  r.zone = f[23];
+  FEDCARBON_RETURN_IF_ERROR(ParseDouble(f[24], 24, &r.sim_start));
+  FEDCARBON_RETURN_IF_ERROR(ParseDouble(f[25], 25, &r.sim_end));
+  r.intensity_source = f[26];
+  r.status = f[27];
   FEDCARBON_RETURN_IF_ERROR(ValidateRow(r));
   return r;
 }

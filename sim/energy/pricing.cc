@@ -35,6 +35,10 @@ Result<ResolvedTarget> Resolve(const Catalog& catalog, const PricingTarget& targ
 }
 
 Cost PriceResolved(const Activity& a, const ResolvedTarget& t) {
+  return PriceAt(a, t, t.country.carbon_intensity_g_per_kwh);
+}
+
+Cost PriceAt(const Activity& a, const ResolvedTarget& t, double intensity_g_per_kwh) {
   Cost c;
   const DeviceProfile& d = t.device;
   // Seconds of compute on the priced device: the host prices what it measured.
@@ -56,7 +60,7 @@ Cost PriceResolved(const Activity& a, const ResolvedTarget& t) {
     c.comm_energy_kwh = (bytes_up + bytes_down) / 1e9 * t.network.kwh_per_gb;
   }
   c.energy_kwh = c.compute_energy_kwh + c.comm_energy_kwh;
-  c.carbon_intensity_g_per_kwh = t.country.carbon_intensity_g_per_kwh;
+  c.carbon_intensity_g_per_kwh = intensity_g_per_kwh;
   c.emissions_kg = c.energy_kwh * c.carbon_intensity_g_per_kwh / 1000.0;
   return c;
 }

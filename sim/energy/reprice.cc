@@ -1,6 +1,7 @@
 // Re-pricing of ledger rows (see reprice.h).
 #include "fedcarbon/energy/reprice.h"
 
+#include "fedcarbon/energy/interval_pricing.h"
 #include "fedcarbon/energy/pricing.h"
 
 namespace fedcarbon::energy {
@@ -21,6 +22,12 @@ Result<std::vector<LedgerRow>> Reprice(const Catalog& catalog, const std::vector
   if (options.network) {
     Result<NetworkModel> n = catalog.Network(*options.network);
     if (!n.ok()) return n.status();
+  }
+  std::optional<IntensityMode> mode;
+  if (options.intensity) {
+    Result<IntensityMode> m = ParseIntensityMode(*options.intensity);
+    if (!m.ok()) return m.status();
+    mode = *m;
   }
   if (options.pue && !(*options.pue >= 1.0)) {
     return Status::InvalidArgument("pue " + std::to_string(*options.pue) + " must be >= 1");
@@ -48,7 +55,23 @@ Result<std::vector<LedgerRow>> Reprice(const Catalog& catalog, const std::vector
     row.country_iso_code = resolved->country.iso3;
     row.network = resolved->network.name;
     row.pue = resolved->pue;
-    row.cost = PriceResolved(row.activity, *resolved);
+    if (moves && country_iso3 && row.country_iso_code != rows[i].country_iso_code) {
+      const Zone* z = options.grid ? options.grid->DefaultZoneOf(row.country_iso_code) : nullptr;
+      row.zone = z ? z->id : "";
+    }
+    const Zone* zone =
+        options.grid && !row.zone.empty() ? options.grid->FindZone(row.zone) : nullptr;
+    const IntensityMode row_mode =
+        mode ? *mode
+             : (row.intensity_source == "hourly" ? IntensityMode::kHourly : IntensityMode::kAnnual);
+    if (row_mode == IntensityMode::kHourly && !row.zone.empty() && !zone) {
+      return Status::InvalidArgument("row " + std::to_string(i + 1) + ": zone '" + row.zone +
+                                     "' has no hourly trace here");
+    }
+    const IntervalIntensity intensity =
+        IntensityOver(*resolved, zone, row.sim_start, row.sim_end, row_mode, options.grid);
+    row.intensity_source = intensity.hourly ? "hourly" : "annual";
+    row.cost = PriceAt(row.activity, *resolved, intensity.g_per_kwh);
     out.push_back(std::move(row));
   }
   return out;

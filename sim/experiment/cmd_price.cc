@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "fedcarbon/energy/catalog.h"
+#include "fedcarbon/energy/grid.h"
 #include "fedcarbon/experiment/commands.h"
 #include "fedcarbon/experiment/report.h"
 
@@ -13,7 +14,7 @@ namespace fedcarbon::experiment {
 namespace {
 
 struct PriceArgs {
-  std::string run_dir, country, device, network;
+  std::string run_dir, country, device, network, intensity;
   double pue = 0.0;
 };
 
@@ -25,6 +26,10 @@ Status RunPrice(const PriceArgs& args) {
   if (!args.device.empty()) o.device = args.device;
   if (!args.network.empty()) o.network = args.network;
   if (args.pue > 0) o.pue = args.pue;
+  if (!args.intensity.empty()) o.intensity = args.intensity;
+  Result<energy::GridIntensity> grid = energy::GridIntensity::Default();
+  if (!grid.ok()) return grid.status();
+  o.grid = &*grid;
   Result<PricedRun> run = PriceRunDir(args.run_dir, *catalog, o);
   if (!run.ok()) return run.status();
   std::printf("recorded (%s):\n%s", run->ledger_path.c_str(),
@@ -41,7 +46,8 @@ void AddPriceCommand(CLI::App& app, int* exit_code) {
   auto args = std::make_shared<PriceArgs>();
   auto* cmd = app.add_subcommand(
       "price",
-      "Re-price a run's ledger.csv for another country, device, network model or PUE "
+      "Re-price a run's ledger.csv for another country, device, network model, PUE or grid "
+      "intensity (annual or hourly) "
       "(no retraining); writes RUN_DIR/priced-<suffix>.csv");
   cmd->add_option("RUN_DIR", args->run_dir, "run folder holding ledger.csv")->required();
   cmd->add_option("--country", args->country,
@@ -49,6 +55,11 @@ void AddPriceCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--device", args->device,
                   "price every client (and a centralized run) on this profile (jetson_tx2, v100)");
   cmd->add_option("--network", args->network, "communication model (qiu, intensity, ...)");
+  cmd->add_option("--intensity", args->intensity,
+                  "annual: every row at its country's yearly figure; hourly: rows in a zone with "
+                  "an hourly trace at its mean over the row's simulated interval (default: as "
+                  "recorded)")
+      ->check(CLI::IsMember({"annual", "hourly"}));
   cmd->add_option("--pue", args->pue, "PUE for data-center rows (coordinator, centralized)")
       ->check(CLI::Range(1.0, 10.0));
   cmd->callback([args, exit_code] {

@@ -143,6 +143,10 @@ Result<PlotReport> PlotRun(const std::string& run_dir, const PlotOptions& option
                  "\nset xlabel 'cumulative g CO2e'\nset xrange [0:*]\n"
                  "plot 'accuracy_co2.dat' using 1:2 with linespoints ls 1 notitle\n";
   FEDCARBON_RETURN_IF_ERROR(WritePlot(run_dir, co2, options, render, &report));
+  if (!c->centralized) {
+    Result<bool> timeline = PlotIntensityTimeline(run_dir, options, render, &report);
+    if (!timeline.ok()) return timeline.status();
+  }
   report.rendered = render;
   return report;
 }

@@ -42,6 +42,7 @@ std::string PricedSuffix(const energy::Catalog& catalog, const energy::RepriceOp
   if (o.device) add(*o.device);
   if (o.network) add(*o.network);
   if (o.pue) add("pue" + Fmt("%g", *o.pue));
+  if (o.intensity) add(*o.intensity);
   return s.empty() ? "original" : s;
 }
 
@@ -70,6 +71,10 @@ std::string FormatCostReport(const std::vector<energy::LedgerRow>& rows) {
   os << "  compute                " << Fmt("%12.6f", t.compute_energy_kwh) << " kWh\n";
   os << "  communication          " << Fmt("%12.6f", t.comm_energy_kwh) << " kWh  ("
      << Fmt("%.1f", 100.0 * t.comm_share) << "% of the energy)\n";
+  if (t.wasted.energy_kwh > 0) {
+    os << "  wasted (late, offline) " << Fmt("%12.6f", t.wasted.energy_kwh) << " kWh "
+       << Fmt("%12.4f", t.wasted.emissions_kg * 1000.0) << " g CO2e\n";
+  }
   if (t.measured_energy_kwh >= 0) {
     os << "  measured (RAPL, host)  " << Fmt("%12.6f", t.measured_energy_kwh) << " kWh\n";
   }

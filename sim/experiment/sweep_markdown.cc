@@ -35,7 +35,7 @@ struct Group {
   std::vector<std::string> label;  // kind, then the swept values
   int points = 0;
   int reached = 0;
-  Stat final_acc, best_acc, rounds, kwh, grams, acc_per_kwh;
+  Stat final_acc, best_acc, rounds, kwh, grams, wasted_grams, acc_per_kwh, sim_hours;
 };
 
 std::string Escape(const std::string& s) {
@@ -70,7 +70,9 @@ std::string FormatSweepMarkdown(const SweepTable& table, const std::string& titl
     g.rounds.xs.push_back(r.rounds);
     g.kwh.xs.push_back(r.energy_kwh);
     g.grams.xs.push_back(r.co2e_kg * 1000.0);
+    g.wasted_grams.xs.push_back(r.wasted_co2e_kg * 1000.0);
     g.acc_per_kwh.xs.push_back(r.accuracy_per_kwh);
+    g.sim_hours.xs.push_back(r.sim_hours);
   }
 
   std::string md = fmt::format("# Sweep {}\n\n", title);
@@ -89,16 +91,18 @@ std::string FormatSweepMarkdown(const SweepTable& table, const std::string& titl
   for (const std::string& k : table.keys) md += fmt::format(" {} |", Escape(k));
   md +=
       " done | reached target | final accuracy | best accuracy | rounds | kWh | g CO2e | "
-      "accuracy per kWh |\n|---|";
+      "wasted g CO2e | accuracy per kWh | simulated h |\n|---|";
   for (size_t i = 0; i < table.keys.size(); ++i) md += "---|";
-  md += "---|---|---|---|---|---|---|---|\n";
+  md += "---|---|---|---|---|---|---|---|---|---|\n";
   for (const Group& g : groups) {
     md += "|";
     for (const std::string& v : g.label) md += fmt::format(" {} |", Escape(v));
-    md += fmt::format(" {}/{} | {}/{} | {} | {} | {} | {} | {} | {} |\n", g.final_acc.xs.size(),
-                      g.points, g.reached, g.final_acc.xs.size(), g.final_acc.Text("{:.4f}"),
-                      g.best_acc.Text("{:.4f}"), g.rounds.Text("{:.1f}"), g.kwh.Text("{:.4g}"),
-                      g.grams.Text("{:.4g}"), g.acc_per_kwh.Text("{:.4g}"));
+    md +=
+        fmt::format(" {}/{} | {}/{} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+                    g.final_acc.xs.size(), g.points, g.reached, g.final_acc.xs.size(),
+                    g.final_acc.Text("{:.4f}"), g.best_acc.Text("{:.4f}"), g.rounds.Text("{:.1f}"),
+                    g.kwh.Text("{:.4g}"), g.grams.Text("{:.4g}"), g.wasted_grams.Text("{:.3g}"),
+                    g.acc_per_kwh.Text("{:.4g}"), g.sim_hours.Text("{:.2f}"));
   }
   if (failed > 0) {
     md += "\n## Failed points\n\n| id | values | seed | error |\n|---|---|---|---|\n";

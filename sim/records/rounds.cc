@@ -11,7 +11,7 @@ namespace {
 
 using internal::Field;
 
-const std::array<Field<RoundRecord>, 11> kRoundColumns = {{
+const std::array<Field<RoundRecord>, 16> kRoundColumns = {{
     {"round", &RoundRecord::round},
     {"selected", &RoundRecord::selected},
     {"completed", &RoundRecord::completed},
@@ -23,6 +23,11 @@ const std::array<Field<RoundRecord>, 11> kRoundColumns = {{
     {"wall_s", &RoundRecord::wall_s},
     {"collect_s", &RoundRecord::collect_s},
     {"eval_s", &RoundRecord::eval_s},
+    {"late", &RoundRecord::late},
+    {"offline", &RoundRecord::offline},
+    {"sim_start", &RoundRecord::sim_start},
+    {"sim_end", &RoundRecord::sim_end},
+    {"shift_h", &RoundRecord::shift_h},
 }};
 
 // std::to_string of an evaluated value ("%f"), or an empty cell.
@@ -43,10 +48,12 @@ std::string RoundsCsvHeader() {
 
 std::string FormatRoundRow(const RoundRecord& r) {
   char line[512];
-  std::snprintf(line, sizeof(line), "%d,%d,%d,%d,%s,%s,%llu,%llu,%.6f,%.6f,%.6f", r.round,
+  std::snprintf(line, sizeof(line),
+                "%d,%d,%d,%d,%s,%s,%llu,%llu,%.6f,%.6f,%.6f,%d,%d,%.3f,%.3f,%.6f", r.round,
                 r.selected, r.completed, r.dropped, Optional(r.accuracy).c_str(),
                 Optional(r.loss).c_str(), static_cast<unsigned long long>(r.bytes_down),
-                static_cast<unsigned long long>(r.bytes_up), r.wall_s, r.collect_s, r.eval_s);
+                static_cast<unsigned long long>(r.bytes_up), r.wall_s, r.collect_s, r.eval_s,
+                r.late, r.offline, r.sim_start, r.sim_end, r.shift_h);
   return line;
 }
 

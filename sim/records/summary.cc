@@ -33,8 +33,10 @@ const std::array<Field<LedgerSums>, 12> kLedgerSums = {{
     {"ledger_rows", &LedgerSums::ledger_rows},
 }};
 
-const std::array<Field<EnergyTotals>, 1> kEnergyTotals = {{
+const std::array<Field<EnergyTotals>, 3> kEnergyTotals = {{
     {"compute_share", &EnergyTotals::compute_share},
+    {"wasted_energy_kwh", &EnergyTotals::wasted_energy_kwh},
+    {"wasted_emissions_kg", &EnergyTotals::wasted_emissions_kg},
 }};
 
 const std::array<Field<CentralizedEnergy>, 8> kCentralizedEnergy = {{
@@ -48,7 +50,7 @@ const std::array<Field<CentralizedEnergy>, 8> kCentralizedEnergy = {{
     {"priced_flops", &CentralizedEnergy::priced_flops},
 }};
 
-const std::array<Field<FlRunSummary>, 20> kFlRunSummary = {{
+const std::array<Field<FlRunSummary>, 25> kFlRunSummary = {{
     {"run_id", &FlRunSummary::run_id},
     {"name", &FlRunSummary::name},
     {"model", &FlRunSummary::model},
@@ -66,6 +68,11 @@ const std::array<Field<FlRunSummary>, 20> kFlRunSummary = {{
     {"bytes_down", &FlRunSummary::bytes_down},
     {"bytes_up", &FlRunSummary::bytes_up},
     {"dropped", &FlRunSummary::dropped},
+    {"late", &FlRunSummary::late},
+    {"offline", &FlRunSummary::offline},
+    {"sim_start", &FlRunSummary::sim_start},
+    {"sim_hours", &FlRunSummary::sim_hours},
+    {"sim_hours_to_target", &FlRunSummary::sim_hours_to_target},
     {"rejected_messages", &FlRunSummary::rejected},
     {"interrupted", &FlRunSummary::interrupted},
     {"workers", &FlRunSummary::workers},
@@ -168,6 +175,8 @@ EnergyTotals MakeEnergyTotals(const energy::LedgerTotals& t) {
   EnergyTotals e;
   static_cast<LedgerSums&>(e) = MakeLedgerSums(t);
   e.compute_share = t.energy_kwh > 0 ? t.compute_energy_kwh / t.energy_kwh : 0.0;
+  e.wasted_energy_kwh = t.wasted.energy_kwh;
+  e.wasted_emissions_kg = t.wasted.emissions_kg;
   return e;
 }
 
@@ -265,7 +274,9 @@ Result<RunOutcome> ReadFinishedRun(const std::string& path, bool centralized) {
   if (!s.ok()) return s.status();
   if (s->error) return Status::Corruption(path + ": the run failed: " + *s->error);
   if (s->interrupted) return Status::Corruption(path + ": the run was interrupted");
-  o = {s->reached_target, s->final_accuracy, s->best_accuracy, s->wall_s, s->rounds};
+  o = {s->reached_target, s->final_accuracy,
+       s->best_accuracy,  s->wall_s,
+       s->rounds,         s->reached_target ? s->sim_hours_to_target : s->sim_hours};
   return o;
 }
 

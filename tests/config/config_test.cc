@@ -219,3 +219,31 @@ TEST(ConfigTest, EveryExperimentConfigLoads) {
 
 }  // namespace
 }  // namespace fedcarbon::config
+
+namespace fedcarbon::config {
+namespace {
+
+TEST(ConfigTest, SimulatedTimeKeysAreCheckedAndNamed) {
+  EXPECT_THAT(ErrorOf({{"time", {{"start", "2023-06-05 00:00"}}}}), HasSubstr("time.start"));
+  EXPECT_THAT(ErrorOf({{"time", {{"start", "2023-02-30T00:00:00Z"}}}}),
+              HasSubstr("not a valid date"));
+  EXPECT_THAT(ErrorOf({{"time", {{"intensity", "monthly"}}}}),
+              HasSubstr("time.intensity must be one of annual, hourly"));
+  EXPECT_THAT(ErrorOf({{"federation", {{"selection", "greedy"}}}}),
+              HasSubstr("federation.selection"));
+  EXPECT_THAT(ErrorOf({{"clients", {{"dropout_p", 1.0}}}}), HasSubstr("clients.dropout_p"));
+  EXPECT_THAT(ErrorOf({{"clients", {{"availability", "trace"}}}}),
+              HasSubstr("clients.availability_trace must name a CSV file"));
+  EXPECT_THAT(ErrorOf({{"clients",
+                        {{"availability", "diurnal"}, {"online_from_h", 8}, {"online_to_h", 8}}}}),
+              HasSubstr("must differ"));
+  Result<ExperimentConfig> ok = FromJson(
+      {{"time", {{"start", "2023-01-09T12:00Z"}, {"intensity", "hourly"}, {"max_shift_h", 6}}},
+       {"federation", {{"selection", "carbon_aware"}, {"overcommit", 0.3}}}});
+  ASSERT_TRUE(ok.ok()) << ok.status().message();
+  EXPECT_EQ(ok->time.start, "2023-01-09T12:00Z");
+  EXPECT_EQ(ok->federation.selection, "carbon_aware");
+}
+
+}  // namespace
+}  // namespace fedcarbon::config

@@ -206,7 +206,7 @@ TEST_F(LedgerTest, AWrongHeaderOrAMissingColumnIsAnError) {
   std::ofstream(path_, std::ios::trunc) << LedgerHeader() << "\n" << row << "\n";
   back = ReadLedger(path_);
   ASSERT_FALSE(back.ok());
-  EXPECT_THAT(back.status().message(), HasSubstr("ledger.csv:2: expected 23 columns, got 22"));
+  EXPECT_THAT(back.status().message(), HasSubstr("ledger.csv:2: expected 28 columns, got 27"));
 }
 
 TEST_F(LedgerTest, InvalidRowsAreRefusedBeforeWriting) {

@@ -98,9 +98,8 @@ TEST_F(CliTest, BadInputExitsTwo) {
   // Bad input found by a child process (the coordinator cannot find the data set: exit 2) is
   // bad input for `fedcarbon run` too.
   const std::string mlp = std::string(FEDCARBON_SOURCE_DIR) + "/experiments/mlp-iid.json";
-  const Ran no_data = RunFedcarbon("run " + mlp + " --quiet --out " +
-                                   (dir_ / "no-data").string() + " --set data.path=" +
-                                   (dir_ / "no-such-data").string());
+  const Ran no_data = RunFedcarbon("run " + mlp + " --quiet --out " + (dir_ / "no-data").string() +
+                                   " --set data.path=" + (dir_ / "no-such-data").string());
   EXPECT_EQ(no_data.exit_code, 2) << no_data.output;
   EXPECT_THAT(no_data.output, HasSubstr("no-such-data"));
 

@@ -120,8 +120,10 @@ class HtmlReportTest : public ::testing::Test {
           R"( "energy": {"energy_kwh": 0.0042, "emissions_kg": 0.00155}})");
     Write(run / "rounds.csv",
           "round,selected,completed,dropped,accuracy,loss,bytes_down,bytes_up,wall_s,collect_s,"
-          "eval_s\n1,10,10,0,0.7011,0.9,100,100,1.5,1.2,0.2\n"
-          "2,10,9,1,0.7788,0.7,100,90,1.4,1.1,0.2\n3,10,10,0,0.8123,0.6,100,100,1.3,1.0,0.2\n");
+          "eval_s,late,offline,sim_start,sim_end,shift_h\n"
+          "1,10,10,0,0.7011,0.9,100,100,1.5,1.2,0.2,0,0,0,0,0\n"
+          "2,10,9,1,0.7788,0.7,100,90,1.4,1.1,0.2,0,0,0,0,0\n"
+          "3,10,10,0,0.8123,0.6,100,100,1.3,1.0,0.2,0,0,0,0,0\n");
     Write(run / "accuracy_round.svg", kSvg);
     return run;
   }

@@ -23,7 +23,8 @@ using testing::ScratchDir;
 using testing::Slurp;
 
 const char kRoundsHeader[] =
-    "round,selected,completed,dropped,accuracy,loss,bytes_down,bytes_up,wall_s,collect_s,eval_s\n";
+    "round,selected,completed,dropped,accuracy,loss,bytes_down,bytes_up,wall_s,collect_s,eval_s,"
+    "late,offline,sim_start,sim_end,shift_h\n";
 
 energy::LedgerRow Row(int round, int client, double kg) {
   energy::LedgerRow r;
@@ -44,12 +45,12 @@ energy::LedgerRow Row(int round, int client, double kg) {
 // round 0: 1 g (coordinator), round 1: 2 + 3 g, round 2: 4 g, round 3: 5 + 0.5 g.
 void WriteFlRun(const fs::path& dir, double scale = 1.0) {
   fs::create_directories(dir);
-  ASSERT_TRUE(
-      WriteFileAtomic((dir / "rounds.csv").string(), std::string(kRoundsHeader) +
-                                                         "1,2,2,0,,,100,100,0.1,0.1,0\n"
-                                                         "2,2,2,0,0.5,1.2,100,100,0.1,0.1,0.01\n"
-                                                         "3,2,2,0,0.75,0.8,100,100,0.1,0.1,0.01\n")
-          .ok());
+  ASSERT_TRUE(WriteFileAtomic((dir / "rounds.csv").string(),
+                              std::string(kRoundsHeader) +
+                                  "1,2,2,0,,,100,100,0.1,0.1,0,0,0,0,0,0\n"
+                                  "2,2,2,0,0.5,1.2,100,100,0.1,0.1,0.01,0,0,0,0,0\n"
+                                  "3,2,2,0,0.75,0.8,100,100,0.1,0.1,0.01,0,0,0,0,0\n")
+                  .ok());
   const std::vector<energy::LedgerRow> rows = {
       Row(0, -1, 0.001 * scale), Row(1, 0, 0.002 * scale), Row(1, 1, 0.003 * scale),
       Row(2, 0, 0.004 * scale),  Row(3, 1, 0.005 * scale), Row(3, -1, 0.0005 * scale)};
@@ -126,9 +127,10 @@ TEST(PlotTest, FlRunDataIsCumulativeLedgerGrams) {
 
 TEST(PlotTest, RunWithoutEvaluationIsAnErrorNamingTheFolder) {
   const fs::path dir = ScratchDir("fedcarbon_plot");
-  ASSERT_TRUE(WriteFileAtomic((dir / "rounds.csv").string(),
-                              std::string(kRoundsHeader) + "1,2,2,0,,,100,100,0.1,0.1,0\n")
-                  .ok());
+  ASSERT_TRUE(
+      WriteFileAtomic((dir / "rounds.csv").string(),
+                      std::string(kRoundsHeader) + "1,2,2,0,,,100,100,0.1,0.1,0,0,0,0,0,0\n")
+          .ok());
   ASSERT_TRUE(energy::WriteLedger((dir / "ledger.csv").string(), {Row(1, 0, 0.001)}).ok());
   Result<PlotReport> r = PlotRun(dir.string(), PlotOptions{});
   ASSERT_FALSE(r.ok());

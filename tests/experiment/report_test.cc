@@ -92,7 +92,7 @@ TEST_F(ReportTest, CentralizedPricingWritesALedgerRowAndTheSummaryEnergy) {
   r.samples = 120000;
   r.train_s = 400;
   r.wall_s = 420;
-  config::ExperimentConfig cfg;  // coordinator defaults: v100, PUE 1.67, USA
+  config::ExperimentConfig cfg;         // coordinator defaults: v100, PUE 1.67, USA
   records::CentralizedSummary written;  // as RunCentralized leaves it: not priced yet
   written.final_accuracy = 0.91;
   ASSERT_TRUE(records::WriteCentralizedSummary((dir_ / "summary.json").string(), written).ok());

@@ -159,9 +159,10 @@ TEST(SweepResultsTest, ResultsCsvRoundTripsThroughItsTypedRecord) {
   EXPECT_EQ(text.substr(0, text.find('\n')),
             "id,partition.alpha,clients.countries,seed,kind,status,reached_target,rounds,flops,"
             "final_accuracy,best_accuracy,client_compute_kwh,client_comm_kwh,coordinator_kwh,"
-            "centralized_kwh,energy_kwh,co2e_kg,accuracy_per_kwh,wall_s,dir,error");
+            "centralized_kwh,energy_kwh,co2e_kg,wasted_co2e_kg,accuracy_per_kwh,sim_hours,wall_s,"
+            "dir,error");
   // A failed row leaves its numbers empty rather than writing zeros that read as results.
-  EXPECT_THAT(text, HasSubstr("cccccccccccc,-1,USA,0,fl,failed,,,,,,,,,,,,,,points/cccccccccccc,"
+  EXPECT_THAT(text, HasSubstr("cccccccccccc,-1,USA,0,fl,failed,,,,,,,,,,,,,,,,points/cccccccccccc,"
                               "\"partition.alpha must be > 0, got -1\""));
   Result<SweepTable> back = ReadSweepResults((dir / "results.csv").string());
   ASSERT_TRUE(back.ok()) << back.status().message();

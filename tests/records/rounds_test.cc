@@ -2,6 +2,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <algorithm>
 
 #include <cstdio>
 #include <filesystem>
@@ -14,8 +15,8 @@ namespace fedcarbon::records {
 namespace {
 
 namespace fs = std::filesystem;
-using ::testing::HasSubstr;
 using testing::Golden;
+using ::testing::HasSubstr;
 using testing::ScratchDir;
 using testing::Slurp;
 using testing::Write;
@@ -34,6 +35,15 @@ std::string OldRow(const RoundRecord& r) {
   return line;
 }
 
+// The first 11 columns are exactly what the coordinator wrote before simulated time (OldRow, with
+// its newline), then the 5 simulated-time columns.
+bool IsOldRowThenSimColumns(const std::string& row, const std::string& old_row) {
+  const std::string old = old_row.substr(0, old_row.size() - 1);
+  if (row.compare(0, old.size(), old) != 0 || row.size() <= old.size() || row[old.size()] != ',')
+    return false;
+  return std::count(row.begin() + old.size(), row.end(), ',') == 5;
+}
+
 std::vector<std::string> Lines(const std::string& text) {
   std::vector<std::string> lines;
   std::istringstream in(text);
@@ -44,8 +54,8 @@ std::vector<std::string> Lines(const std::string& text) {
 TEST(RoundRecordTest, HeaderIsTheCoordinatorsHeader) {
   EXPECT_EQ(RoundsCsvHeader(),
             "round,selected,completed,dropped,accuracy,loss,bytes_down,bytes_up,wall_s,"
-            "collect_s,eval_s");
-  EXPECT_EQ(RoundsCsvColumns().size(), 11u);
+            "collect_s,eval_s,late,offline,sim_start,sim_end,shift_h");
+  EXPECT_EQ(RoundsCsvColumns().size(), 16u);
 }
 
 TEST(RoundRecordTest, GoldenRowsParseAndFormatBackByteForByte) {
@@ -58,7 +68,7 @@ TEST(RoundRecordTest, GoldenRowsParseAndFormatBackByteForByte) {
   ASSERT_EQ(rounds->size(), 4u);
   for (size_t i = 0; i < rounds->size(); ++i) {
     EXPECT_EQ(FormatRoundRow((*rounds)[i]), lines[i + 1]);
-    EXPECT_EQ(FormatRoundRow((*rounds)[i]) + "\n", OldRow((*rounds)[i]));
+    EXPECT_TRUE(IsOldRowThenSimColumns(FormatRoundRow((*rounds)[i]), OldRow((*rounds)[i])));
   }
   const RoundRecord& first = (*rounds)[0];
   EXPECT_EQ(first.round, 1);
@@ -77,8 +87,9 @@ TEST(RoundRecordTest, RoundsWithoutEvaluationHaveEmptyAccuracyAndLoss) {
   r.bytes_up = 100;
   r.wall_s = 0.1;
   r.collect_s = 0.1;
-  EXPECT_EQ(FormatRoundRow(r), "1,2,2,0,,,100,100,0.100000,0.100000,0.000000");
-  EXPECT_EQ(FormatRoundRow(r) + "\n", OldRow(r));
+  EXPECT_EQ(FormatRoundRow(r),
+            "1,2,2,0,,,100,100,0.100000,0.100000,0.000000,0,0,0.000,0.000,0.000000");
+  EXPECT_TRUE(IsOldRowThenSimColumns(FormatRoundRow(r), OldRow(r)));
   Result<CsvTable> t = ParseCsv(RoundsCsvHeader() + "\n" + FormatRoundRow(r) + "\n", "mem");
   ASSERT_TRUE(t.ok());
   Result<RoundRecord> back = ParseRoundRow(t->header(), t->rows()[0], "mem");
@@ -89,22 +100,30 @@ TEST(RoundRecordTest, RoundsWithoutEvaluationHaveEmptyAccuracyAndLoss) {
   r.accuracy = 0.123456789;  // more digits than the file keeps
   r.loss = 2.5;
   r.eval_s = 0.01;
-  EXPECT_EQ(FormatRoundRow(r), "1,2,2,0,0.123457,2.500000,100,100,0.100000,0.100000,0.010000");
-  EXPECT_EQ(FormatRoundRow(r) + "\n", OldRow(r));
+  EXPECT_EQ(FormatRoundRow(r),
+            "1,2,2,0,0.123457,2.500000,100,100,0.100000,0.100000,0.010000,0,0,0.000,0.000,"
+            "0.000000");
+  EXPECT_TRUE(IsOldRowThenSimColumns(FormatRoundRow(r), OldRow(r)));
 }
 
 TEST(RoundRecordTest, ColumnsAreFoundByNameInAnyOrder) {
-  const std::vector<std::string> header = {"eval_s", "collect_s", "wall_s",    "bytes_up",
-                                           "bytes_down", "loss",  "accuracy",  "dropped",
-                                           "completed",  "selected", "round"};
-  Result<RoundRecord> r = ParseRoundRow(
-      header, {"0.5", "1", "2", "30", "40", "0.9", "0.75", "1", "9", "10", "7"}, "mem");
+  const std::vector<std::string> header = {"shift_h",  "sim_end",    "sim_start", "offline",
+                                           "late",     "eval_s",     "collect_s", "wall_s",
+                                           "bytes_up", "bytes_down", "loss",      "accuracy",
+                                           "dropped",  "completed",  "selected",  "round"};
+  Result<RoundRecord> r = ParseRoundRow(header,
+                                        {"1.5", "200", "100", "2", "3", "0.5", "1", "2", "30", "40",
+                                         "0.9", "0.75", "1", "9", "10", "7"},
+                                        "mem");
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->round, 7);
   EXPECT_EQ(r->selected, 10);
   EXPECT_EQ(r->bytes_down, 40u);
   EXPECT_EQ(r->accuracy, 0.75);
   EXPECT_EQ(r->eval_s, 0.5);
+  EXPECT_EQ(r->late, 3);
+  EXPECT_EQ(r->sim_end, 200.0);
+  EXPECT_EQ(r->shift_h, 1.5);
 }
 
 TEST(RoundRecordTest, BadRowsAreErrorsNamingTheColumn) {
@@ -116,23 +135,30 @@ TEST(RoundRecordTest, BadRowsAreErrorsNamingTheColumn) {
     EXPECT_EQ(r.status().code(), StatusCode::kCorruption);
     return r.status().message();
   };
-  EXPECT_THAT(error({"1", "2", "2", "0", "", "", "100", "12x", "0.1", "0.1", "0"}),
-              HasSubstr("rounds.csv line 2 column 'bytes_up': not a non-negative integer: '12x'"));
-  EXPECT_THAT(error({"1", "2", "2", "0", "", "", "-1", "1", "0.1", "0.1", "0"}),
-              HasSubstr("column 'bytes_down'"));
-  EXPECT_THAT(error({"1.5", "2", "2", "0", "", "", "1", "1", "0.1", "0.1", "0"}),
-              HasSubstr("column 'round': not an integer: '1.5'"));
-  EXPECT_THAT(error({"1", "2", "2", "0", "nan", "", "1", "1", "0.1", "0.1", "0"}),
-              HasSubstr("column 'accuracy'"));
-  EXPECT_THAT(error({"1", "2", "2", "0", "", "", "1", "1", "", "0.1", "0"}),
-              HasSubstr("column 'wall_s'"));
-  EXPECT_THAT(error({"1", "2"}), HasSubstr("2 fields, the header has 11"));
-  const std::vector<std::string> renamed = {"round", "selected", "completed", "dropped",
-                                            "acc",   "loss",     "bytes_down", "bytes_up",
-                                            "wall_s", "collect_s", "eval_s"};
-  EXPECT_THAT(error({"1", "2", "2", "0", "0.5", "1", "1", "1", "0.1", "0.1", "0"},
-                    RoundColumns::kAll, &renamed),
-              HasSubstr("missing column 'accuracy'"));
+  EXPECT_THAT(
+      error({"1", "2", "2", "0", "", "", "100", "12x", "0.1", "0.1", "0", "0", "0", "0", "0", "0"}),
+      HasSubstr("rounds.csv line 2 column 'bytes_up': not a non-negative integer: '12x'"));
+  EXPECT_THAT(
+      error({"1", "2", "2", "0", "", "", "-1", "1", "0.1", "0.1", "0", "0", "0", "0", "0", "0"}),
+      HasSubstr("column 'bytes_down'"));
+  EXPECT_THAT(
+      error({"1.5", "2", "2", "0", "", "", "1", "1", "0.1", "0.1", "0", "0", "0", "0", "0", "0"}),
+      HasSubstr("column 'round': not an integer: '1.5'"));
+  EXPECT_THAT(
+      error({"1", "2", "2", "0", "nan", "", "1", "1", "0.1", "0.1", "0", "0", "0", "0", "0", "0"}),
+      HasSubstr("column 'accuracy'"));
+  EXPECT_THAT(
+      error({"1", "2", "2", "0", "", "", "1", "1", "", "0.1", "0", "0", "0", "0", "0", "0"}),
+      HasSubstr("column 'wall_s'"));
+  EXPECT_THAT(error({"1", "2"}), HasSubstr("2 fields, the header has 16"));
+  const std::vector<std::string> renamed = {"round",   "selected",  "completed",  "dropped",
+                                            "acc",     "loss",      "bytes_down", "bytes_up",
+                                            "wall_s",  "collect_s", "eval_s",     "late",
+                                            "offline", "sim_start", "sim_end",    "shift_h"};
+  EXPECT_THAT(
+      error({"1", "2", "2", "0", "0.5", "1", "1", "1", "0.1", "0.1", "0", "0", "0", "0", "0", "0"},
+            RoundColumns::kAll, &renamed),
+      HasSubstr("missing column 'accuracy'"));
 }
 
 // The progress line reads whatever columns a file has, but always the round.
@@ -154,8 +180,8 @@ TEST(RoundRecordTest, ReadRoundsNamesTheFileAndLine) {
   const fs::path dir = ScratchDir("fedcarbon_records");
   Result<std::vector<RoundRecord>> none = ReadRounds((dir / "rounds.csv").string());
   EXPECT_EQ(none.status().code(), StatusCode::kNotFound);
-  Write(dir / "rounds.csv", RoundsCsvHeader() + "\n1,2,2,0,,,100,100,0.1,0.1,0\n" +
-                                "2,2,2,0,0.5,1.2,100,x,0.1,0.1,0.01\n");
+  Write(dir / "rounds.csv", RoundsCsvHeader() + "\n1,2,2,0,,,100,100,0.1,0.1,0,0,0,0,0,0\n" +
+                                "2,2,2,0,0.5,1.2,100,x,0.1,0.1,0.01,0,0,0,0,0\n");
   Result<std::vector<RoundRecord>> bad = ReadRounds((dir / "rounds.csv").string());
   ASSERT_FALSE(bad.ok());
   EXPECT_THAT(bad.status().message(),

@@ -30,6 +30,8 @@ enum class Stream : uint64_t {
   kLocalTrain = 4,   // a client's shuffling in one round
   kAssignment = 5,   // device / country assignment
   kCentralized = 6,  // centralized training shuffles
+  kSimTraits = 7,    // a client's simulated speed, link and availability traits
+  kDropout = 8,      // whether a selected client goes offline mid-job
 };
 
 }  // namespace fedcarbon

@@ -65,6 +65,22 @@ struct FederationConfig {
   double round_timeout_s = 600.0;    // a client not back by then is dropped from the round
   std::string compression = "none";  // weights on the wire: "none" (fp32), "fp16", "int8"
   int eval_every_rounds = 1;         // evaluate the global model every N rounds
+  // Simulated time (docs/methodology.md, "Simulated time"). Which online clients a round asks:
+  // "random" (uniform) or "carbon_aware" (probability proportional to the grid intensity of the
+  // client's zone at the round's start to the power -carbon_beta: cleaner grids are preferred
+  // and every online client keeps a chance).
+  std::string selection = "random";
+  double carbon_beta = 1.0;  // carbon_aware: >= 0; 0 is uniform
+  // Over-commitment (FedScale): ask ceil(clients_per_round x (1 + overcommit)) clients and keep
+  // the first clients_per_round results in simulated time; the others' work is wasted.
+  double overcommit = 0.0;
+  // Simulated round deadline, seconds: a result whose simulated arrival is later is wasted.
+  // 0: none (a round lasts until its clients_per_round-th result).
+  double deadline_s = 0.0;
+  // Simulated seconds from one round's start to the next's at the earliest: production FL
+  // starts rounds on a schedule of minutes as devices check in (Bonawitz et al., "Towards
+  // Federated Learning at Scale", MLSys 2019), not back to back. 0: back to back.
+  double round_interval_s = 0.0;
 };
 
 struct PartitionConfig {
@@ -94,7 +110,26 @@ struct Assignment {
 
 struct ClientsConfig {
   Assignment device{{{"jetson_tx2", 1.0}}, {}};
+  // A catalog country (ISO3: "USA") or a grid zone with an hourly trace ("US-CAL-CISO", "DE").
   Assignment countries{{{"USA", 1.0}}, {}};
+  // Simulated speed: a client's compute time is its device's (FLOPs / throughput) times a factor
+  // drawn once per client, lognormal with median 1 and this sigma (0: every device of a kind is
+  // equally fast); its transfer times are its country's median speeds times another such factor.
+  double speed_sigma = 0.0;
+  double link_sigma = 0.0;
+  // When a client can be selected: "always"; "diurnal" (online from online_from_h to online_to_h
+  // local time in its zone or country, each client's window shifted by a uniform draw in
+  // [-jitter_h, jitter_h]); "trace" (the intervals of availability_trace).
+  std::string availability = "always";
+  double online_from_h = 22.0;  // diurnal: local hour the window opens, [0, 24)
+  double online_to_h = 7.0;     // diurnal: local hour it closes, [0, 24); before from_h: wraps
+  double jitter_h = 1.0;        // diurnal: >= 0
+  // trace: a CSV with columns client_id,start_h,end_h (hours since time.start); a client is
+  // online inside any of its intervals.
+  std::string availability_trace;
+  // Probability that a selected client goes offline before finishing its job (at a uniform point
+  // of it): its result is lost, the energy it spent until then is counted as wasted.
+  double dropout_p = 0.0;
 };
 
 struct RuntimeConfig {
@@ -111,6 +146,17 @@ struct EnergyConfig {
   bool measure_rapl = true;  // record measured host energy where RAPL exists
 };
 
+// Simulated time: where the clock starts and how work is priced over it.
+struct TimeConfig {
+  std::string start = "2023-06-05T00:00:00Z";  // UTC; a Monday of the traces' year (2023)
+  // "annual": every row at its country's annual intensity; "hourly": a client in a zone with an
+  // hourly trace at the trace's mean over the simulated interval of its job (others annual).
+  std::string intensity = "annual";
+  // Time shifting: a round may wait up to this many hours for the hour whose grids are cleanest
+  // for its clients, using the trace itself as a perfect forecast. 0: off.
+  double max_shift_h = 0.0;
+};
+
 struct ExperimentConfig {
   std::string name = "experiment";
   uint64_t seed = 2020;
@@ -122,6 +168,7 @@ struct ExperimentConfig {
   ClientsConfig clients;
   RuntimeConfig runtime;
   EnergyConfig energy;
+  TimeConfig time;
 };
 
 // Parses and validates. Errors (InvalidArgument) name the key: "train.lr must be > 0, got 0".

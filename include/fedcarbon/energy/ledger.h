@@ -6,11 +6,16 @@
 //   timestamp, run_id, round, client_id, role, country_iso_code, device, pue, network,
 //   flops, samples, bytes_down, bytes_up, compute_s, wall_s, device_compute_s, comm_s,
 //   compute_energy_kwh, comm_energy_kwh, energy_kwh, carbon_intensity_g_per_kwh, emissions_kg,
-//   measured_energy_kwh
+//   measured_energy_kwh, zone, sim_start, sim_end, intensity_source, status
 // compute_s and wall_s are MEASURED seconds (activity); device_compute_s and comm_s are the
 // modelled seconds on the priced device and network (cost). measured_energy_kwh is the host's
-// RAPL reading for the row (-1: not measured). Numbers are written with 17 significant digits,
-// so a write -> read round trip is exact.
+// RAPL reading for the row (-1: not measured). zone is the grid zone with an hourly trace the
+// row's work ran in (empty: none); sim_start/sim_end the simulated interval of the work (unix
+// seconds, UTC; 0 for a centralized run); intensity_source says which intensity priced the row
+// ("annual": the country's yearly figure; "hourly": the zone's trace over [sim_start, sim_end));
+// status is "used" or, for wasted work, "late" (its result came after the round closed) or
+// "offline" (the client went offline mid-job: the work done until then). Numbers are written with
+// 17 significant digits, so a write -> read round trip is exact.
 //
 // Thread safety: a LedgerWriter is used from one thread at a time.
 #pragma once
@@ -38,8 +43,13 @@ struct LedgerRow {
   double pue = 1.0;              // PUE applied
   std::string network;           // network model name
   Activity activity;
-  Cost cost;                          // as priced at record time (see Price in pricing.h)
-  double measured_energy_kwh = -1.0;  // RAPL host energy for this row; -1 when not measured
+  Cost cost;                                // as priced at record time (see Price in pricing.h)
+  double measured_energy_kwh = -1.0;        // RAPL host energy for this row; -1 when not measured
+  std::string zone;                         // hourly-trace zone, "US-CAL-CISO"; empty: none
+  double sim_start = 0.0;                   // simulated interval of the work, unix seconds UTC
+  double sim_end = 0.0;                     // >= sim_start
+  std::string intensity_source = "annual";  // "annual" | "hourly"
+  std::string status = "used";              // "used" | "late" | "offline"
 };
 
 // Appends rows to a CSV file. The header is written when the file is new or empty; an existing
@@ -87,6 +97,7 @@ struct LedgerTotals {
   Cost clients;       // role == "client"
   Cost coordinator;   // role == "coordinator"
   Cost centralized;   // role == "centralized"
+  Cost wasted;        // status "late" or "offline": work whose result was not used
   double compute_energy_kwh = 0.0;
   double comm_energy_kwh = 0.0;
   double energy_kwh = 0.0;

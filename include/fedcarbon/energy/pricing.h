@@ -36,6 +36,10 @@ Result<ResolvedTarget> Resolve(const Catalog& catalog, const PricingTarget& targ
 // Prices `activity` on a resolved target. Always succeeds.
 Cost PriceResolved(const Activity& activity, const ResolvedTarget& target);
 
+// The same at another grid intensity than the country's annual figure (an hourly trace's mean
+// over the interval the work ran in, gCO2e/kWh): only the emissions differ.
+Cost PriceAt(const Activity& activity, const ResolvedTarget& target, double intensity_g_per_kwh);
+
 // Resolve + PriceResolved.
 Result<Cost> Price(const Catalog& catalog, const Activity& activity, const PricingTarget& target);
 

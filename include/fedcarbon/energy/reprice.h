@@ -8,7 +8,9 @@
 //   role "coordinator":  network, pue                    (it keeps its data-center profile and
 //                                                          country: the clients move, not it)
 // pue is ignored on edge devices (PUE 1, pricing.h). Without a pue override a row keeps its
-// recorded PUE, unless its device changes: then the new profile's default PUE applies.
+// recorded PUE, unless its device changes: then the new profile's default PUE applies. Rows
+// priced hourly (and every row under intensity "hourly") are priced over their recorded
+// simulated interval [sim_start, sim_end) in their zone.
 //
 // Thread safety: pure functions.
 #pragma once
@@ -20,6 +22,7 @@
 
 #include "fedcarbon/common/status.h"
 #include "fedcarbon/energy/catalog.h"
+#include "fedcarbon/energy/grid.h"
 #include "fedcarbon/energy/ledger.h"
 
 namespace fedcarbon::energy {
@@ -29,6 +32,10 @@ struct RepriceOptions {
   std::optional<std::string> device;   // profile name
   std::optional<std::string> network;  // network model name
   std::optional<double> pue;           // >= 1
+  // "annual" | "hourly" (interval_pricing.h); unset: each row keeps the source it was priced
+  // with. A row that moves to another country gets that country's default zone (or none).
+  std::optional<std::string> intensity;
+  const GridIntensity* grid = nullptr;  // not owned; needed for hourly rows
 };
 
 // Errors name the bad override ("unknown country 'XX' (known: ...)") or the row

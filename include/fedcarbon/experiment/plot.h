@@ -44,6 +44,13 @@ bool GnuplotAvailable(const PlotOptions& options);
 // Rounds without an evaluation (empty accuracy) are left out.
 Result<PlotReport> PlotRun(const std::string& run_dir, const PlotOptions& options);
 
+// An FL run whose ledger has rows priced hourly also gets DIR/intensity_time.*: each zone's hourly
+// life-cycle intensity over the run's simulated time, the rounds' starts (impulses) and each used
+// client job at its start and priced intensity. Returns false (writing nothing) when no row was
+// priced hourly. `render` as for WritePlot.
+Result<bool> PlotIntensityTimeline(const std::string& run_dir, const PlotOptions& options,
+                                   bool render, PlotReport* report);
+
 // PlotRun with the default options for the commands that finish a run (run, centralized, a
 // sweep point, reproduce): a failure or a missing gnuplot is logged as a warning, never an error,
 // since the run's results are already written.

@@ -5,7 +5,8 @@
 // results.csv columns, in order:
 //   id, <every swept key, by its dotted name>, seed, kind, status, reached_target, rounds, flops,
 //   final_accuracy, best_accuracy, client_compute_kwh, client_comm_kwh, coordinator_kwh,
-//   centralized_kwh, energy_kwh, co2e_kg, accuracy_per_kwh, wall_s, dir, error
+//   centralized_kwh, energy_kwh, co2e_kg, wasted_co2e_kg, accuracy_per_kwh, sim_hours, wall_s,
+//   dir, error
 // A point that is not done leaves its numbers empty.
 //
 // Thread safety: values and free functions.
@@ -38,7 +39,9 @@ struct SweepRow {
   double centralized_kwh = 0.0;     // centralized training on its data-center profile
   double energy_kwh = 0.0;          // the sum of the four above
   double co2e_kg = 0.0;
+  double wasted_co2e_kg = 0.0;    // of co2e_kg: work whose result was not used (late, offline)
   double accuracy_per_kwh = 0.0;  // best_accuracy / energy_kwh (0 when no energy)
+  double sim_hours = 0.0;         // FL: simulated hours to the target (or the run); else 0
   double wall_s = 0.0;
   std::string dir;    // point folder, relative to the sweep folder ("points/<id>")
   std::string error;  // why it failed (status "failed")
@@ -56,8 +59,9 @@ Status WriteSweepResults(const std::string& path, const SweepTable& table);
 Result<SweepTable> ReadSweepResults(const std::string& path);
 
 // DIR/results.md: per combination of swept values (and kind), the mean and standard deviation
-// over seeds of the done points (accuracy, rounds, kWh, g CO2e, accuracy per kWh), then the
-// failed points with their errors. `title` heads the page; `notes` follows it when not empty.
+// over seeds of the done points (accuracy, rounds, kWh, g CO2e, wasted g CO2e, accuracy per kWh,
+// simulated hours), then the failed points with their errors. `title` heads the page; `notes`
+// follows it when not empty.
 std::string FormatSweepMarkdown(const SweepTable& table, const std::string& title,
                                 const std::string& notes);
 

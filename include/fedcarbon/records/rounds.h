@@ -8,10 +8,10 @@
 //
 // Columns, in this order:
 //   round, selected, completed, dropped, accuracy, loss, bytes_down, bytes_up, wall_s,
-//   collect_s, eval_s
+//   collect_s, eval_s, late, offline, sim_start, sim_end, shift_h
 // accuracy and loss are written with std::to_string ("%f", 6 decimals) and are empty cells when
-// the round was not evaluated; the seconds with "%.6f". The text is byte-identical to what the
-// coordinator has always written, and a parse -> format round trip of such a line is exact.
+// the round was not evaluated; the seconds with "%.6f", the simulated times (unix seconds) with
+// "%.3f". A parse -> format round trip of such a line is exact.
 //
 // Thread safety: values and free functions; no shared state.
 #pragma once
@@ -28,8 +28,8 @@ namespace fedcarbon::records {
 struct RoundRecord {
   int round = 0;      // 1-based
   int selected = 0;   // clients selected this round
-  int completed = 0;  // results accepted
-  int dropped = 0;    // selected - completed
+  int completed = 0;  // results aggregated
+  int dropped = 0;    // selected - completed - late - offline: no result (timeout, failure)
   std::optional<double> accuracy;  // test accuracy after aggregation; nullopt: not evaluated
   std::optional<double> loss;      // test loss; nullopt: not evaluated
   uint64_t bytes_down = 0;         // TrainRequest bytes sent this round
@@ -37,6 +37,11 @@ struct RoundRecord {
   double wall_s = 0.0;             // the whole round, wall seconds
   double collect_s = 0.0;          // waiting for results
   double eval_s = 0.0;             // evaluation (0 when not evaluated)
+  int late = 0;                    // results after the round closed in simulated time (wasted)
+  int offline = 0;                 // clients that went offline mid-job (wasted)
+  double sim_start = 0.0;          // simulated start, unix seconds (after any shift)
+  double sim_end = 0.0;            // simulated end, after the coordinator's work
+  double shift_h = 0.0;  // hours the round waited past its earliest start (availability, shifting)
   bool operator==(const RoundRecord&) const = default;
 };
 

@@ -52,6 +52,9 @@ LedgerSums MakeLedgerSums(const energy::LedgerTotals& t);
 // The "energy" block of an FL summary: the totals of the run's whole ledger.
 struct EnergyTotals : LedgerSums {
   double compute_share = 0.0;  // compute_energy_kwh / energy_kwh; 0 when no energy
+  // Wasted work (ledger status late or offline), included in the totals above.
+  double wasted_energy_kwh = 0.0;
+  double wasted_emissions_kg = 0.0;
   bool operator==(const EnergyTotals&) const = default;
 };
 EnergyTotals MakeEnergyTotals(const energy::LedgerTotals& t);
@@ -59,12 +62,12 @@ EnergyTotals MakeEnergyTotals(const energy::LedgerTotals& t);
 // summary.json of an FL run. Keys: the field names, except `rejected` ("rejected_messages").
 struct FlRunSummary {
   std::string run_id;
-  std::string name;         // config name
-  std::string model;        // model.name
-  std::string strategy;     // federation.strategy
-  std::string partition;    // partition.scheme
-  std::string compression;  // the update encoding's name ("fp32", "fp16", "int8")
-  int rounds = 0;           // rounds completed
+  std::string name;               // config name
+  std::string model;              // model.name
+  std::string strategy;           // federation.strategy
+  std::string partition;          // partition.scheme
+  std::string compression;        // the update encoding's name ("fp32", "fp16", "int8")
+  int rounds = 0;                 // rounds completed
   double initial_accuracy = 0.0;  // of the initial model (round 0)
   double final_accuracy = 0.0;    // of the last evaluation
   double best_accuracy = 0.0;
@@ -75,7 +78,12 @@ struct FlRunSummary {
   uint64_t bytes_down = 0;  // TrainRequest bytes sent, all rounds
   uint64_t bytes_up = 0;    // accepted TrainResult bytes received, all rounds
   int dropped = 0;          // selected clients whose result never arrived, all rounds
-  int rejected = 0;         // key "rejected_messages"
+  int late = 0;             // results that arrived after their round closed (simulated time)
+  int offline = 0;          // selected clients that went offline mid-job (simulated time)
+  std::string sim_start;    // simulated start (time.start), "2023-06-05T00:00:00Z"
+  double sim_hours = 0.0;   // simulated hours from the start to the end of the last round
+  double sim_hours_to_target = 0.0;  // to the end of rounds_to_target; 0 when not reached
+  int rejected = 0;                  // key "rejected_messages"
   bool interrupted = false;
   int workers = 0;                   // worker processes that joined
   std::optional<std::string> error;  // present only when the run failed: the error message
@@ -126,7 +134,7 @@ struct CentralizedSummary {
   uint64_t eval_flops = 0;
   double train_s = 0.0;
   double wall_s = 0.0;
-  int64_t evaluations = 0;                 // rows of curve.csv
+  int64_t evaluations = 0;                  // rows of curve.csv
   std::optional<CentralizedEnergy> energy;  // present once priced (PriceCentralized)
   bool operator==(const CentralizedSummary&) const = default;
 };
@@ -152,6 +160,8 @@ struct RunOutcome {
   double best_accuracy = 0.0;
   double wall_s = 0.0;
   int rounds = 0;  // FL: rounds completed; centralized: epochs
+  // FL: simulated hours to the target when reached, else of the whole run; centralized: 0.
+  double sim_hours = 0.0;
 };
 // Reads `path` as the summary of a finished run of its kind (ReadCentralizedSummary when
 // `centralized`, else ReadFlRunSummary). Besides the readers' errors, a run that is not complete

@@ -1,7 +1,8 @@
 // Aggregation of client models and the server-side strategies.
 //
-//  WeightedMean: streaming sample-weighted mean of client models (accumulated in double, so the
-//  coordinator holds one sum, not every client's weights: memory O(num_params)).
+//  WeightedMean: streaming sample-weighted mean of client models, accumulated in double (one sum,
+//  memory O(num_params)); the coordinator adds a round's kept updates once the round has closed
+//  in simulated time (server/sim_round.cc), in client order.
 //  Strategy::Apply(global, mean): the new global model from the round's mean client model.
 //    fedavg, fedprox   global = mean (FedProx differs on the clients: the proximal term)
 //    fedadam           Reddi et al. 2021 (Adaptive Federated Optimization), Algorithm 2:
@@ -52,10 +53,5 @@ class Strategy {
 // From federation.strategy and its parameters; errors name an unknown strategy.
 Result<std::unique_ptr<Strategy>> MakeStrategy(const config::FederationConfig& cfg,
                                                int64_t num_params);
-
-// `k` distinct clients drawn uniformly without replacement from `eligible` (all of them when
-// k >= eligible.size()), ascending. Deterministic from `seed` (derive it from the run seed and the
-// round: DeriveSeed(seed, {Stream::kSelection, round})) and identical on every platform.
-std::vector<int> SelectClients(std::span<const int> eligible, int k, uint64_t seed);
 
 }  // namespace fedcarbon::server

@@ -55,11 +55,16 @@ struct CoordinatorResult {
   double final_accuracy = 0.0;  // of the last evaluation
   double best_accuracy = 0.0;
   bool reached_target = false;
-  int rounds_to_target = 0;  // first round at or above the target; 0 when not reached
-  int dropped = 0;           // selected clients whose result never arrived, all rounds
-  int rejected = 0;          // messages rejected (parse, run id, round, client, weights, ...)
-  uint64_t bytes_down = 0;   // TrainRequest bytes sent, all rounds
-  uint64_t bytes_up = 0;     // accepted TrainResult bytes received, all rounds
+  int rounds_to_target = 0;    // first round at or above the target; 0 when not reached
+  int dropped = 0;             // selected clients whose result never arrived, all rounds
+  int late = 0;                // results after their round closed in simulated time
+  int offline = 0;             // clients that went offline mid-job in simulated time
+  double sim_start = 0.0;      // simulated times, unix seconds: time.start,
+  double sim_end = 0.0;        // the end of the last round,
+  double sim_to_target = 0.0;  // the end of round rounds_to_target (0: not reached)
+  int rejected = 0;            // messages rejected (parse, run id, round, client, weights, ...)
+  uint64_t bytes_down = 0;     // TrainRequest bytes sent, all rounds
+  uint64_t bytes_up = 0;       // accepted TrainResult bytes received, all rounds
   double wall_s = 0.0;
   bool interrupted = false;
 };
