@@ -51,13 +51,16 @@ Status GlobalModel::EncodeForRound(wire::proto::Weights* out,
   return Status::OK();
 }
 
-Status GlobalModel::DecodeUpdate(const wire::proto::Weights& w, const std::vector<float>& sent) {
-  FEDCARBON_RETURN_IF_ERROR(wire::DecodeWeights(w, model_->num_params(), scratch_));
+Status GlobalModel::DecodeUpdate(const wire::proto::Weights& w, const std::vector<float>& sent,
+                                 std::vector<float>* out) const {
+  out->resize(static_cast<size_t>(model_->num_params()));
+  FEDCARBON_RETURN_IF_ERROR(wire::DecodeWeights(w, model_->num_params(), *out));
   if (w.is_delta()) {
     bool finite = true;
-    for (size_t i = 0; i < scratch_.size(); ++i) {
-      scratch_[i] += sent[i];
-      finite &= std::isfinite(scratch_[i]);
+    std::vector<float>& u = *out;
+    for (size_t i = 0; i < u.size(); ++i) {
+      u[i] += sent[i];
+      finite &= std::isfinite(u[i]);
     }
     if (!finite) return Status::InvalidArgument("update overflows the model");
   }

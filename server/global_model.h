@@ -34,11 +34,10 @@ class GlobalModel {
   // This round's model: encoded for the TrainRequests (`out`), and as the clients decode it
   // (`as_decoded`, the base their deltas are relative to; fp32 sends the weights exactly).
   Status EncodeForRound(wire::proto::Weights* out, std::vector<float>* as_decoded) const;
-  // Decodes a client's weights (a delta is added to `sent`, the round's decoded model). An error
-  // (bad encoding, values that overflow) names what is wrong; nothing is added.
-  Status DecodeUpdate(const wire::proto::Weights& w, const std::vector<float>& sent);
-  // The update DecodeUpdate just decoded, [num_params] (overwritten by the next DecodeUpdate).
-  const std::vector<float>& decoded() const { return scratch_; }
+  // Decodes a client's weights into *out, [num_params] (a delta is added to `sent`, the round's
+  // decoded model). An error (bad encoding, values that overflow) names what is wrong.
+  Status DecodeUpdate(const wire::proto::Weights& w, const std::vector<float>& sent,
+                      std::vector<float>* out) const;
   // Adds a decoded update to the round's mean with `weight` (its samples).
   void Add(std::span<const float> update, double weight) { mean_->Add(update, weight); }
   // Ends the round: the mean of the added updates through the strategy becomes the global model
@@ -57,7 +56,7 @@ class GlobalModel {
   wire::Encoding encoding_ = wire::Encoding::kFp32;
   std::unique_ptr<Strategy> strategy_;
   std::unique_ptr<WeightedMean> mean_;
-  std::vector<float> scratch_;  // a decoded update, [num_params]
+  std::vector<float> scratch_;  // the round's mean, [num_params]
   data::Dataset test_;
 };
 

@@ -92,11 +92,12 @@ void Coordinator::HandleResult(int worker, const wire::proto::Message& m, size_t
     return Reject(id, "train_result", st.message());
   if (!std::isfinite(r.train_loss()) || !AllFiniteNonNegative({a.compute_s(), a.wall_s()}))
     return Reject(id, "train_result", "train_loss, compute_s or wall_s out of range");
-  if (Status st = model_->DecodeUpdate(r.weights(), round_->sent); !st.ok())
+  std::vector<float> update;  // kept until the round closes in simulated time
+  if (Status st = model_->DecodeUpdate(r.weights(), round_->sent, &update); !st.ok())
     return Reject(id, "train_result", st.message());
 
   RoundState::Accepted& accepted = round_->accepted[claim.client];
-  accepted.update = model_->decoded();
+  accepted.update = std::move(update);
   accepted.weight = static_cast<double>(r.num_samples());
 
   const energy::ResolvedTarget& target = sim_->targets().client(claim.client);

@@ -148,7 +148,7 @@ LedgerTotals Sum(const std::vector<LedgerRow>& rows) {
     } else {
       t.centralized += r.cost;
     }
-    if (r.status != "used") t.wasted += r.cost;
+    if (IsWasted(r)) t.wasted += r.cost;
     if (r.measured_energy_kwh >= 0) {
       t.measured_energy_kwh =
           (t.measured_energy_kwh < 0 ? 0.0 : t.measured_energy_kwh) + r.measured_energy_kwh;

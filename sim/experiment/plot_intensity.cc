@@ -50,7 +50,7 @@ Result<bool> PlotIntensityTimeline(const std::string& run_dir, const PlotOptions
   for (const records::RoundRecord& r : *rounds) data += DatNumber(hours(r.sim_start)) + " 0\n";
   data += "\n\n# client jobs used: start (hours), priced intensity\n";
   for (const energy::LedgerRow& r : *ledger)
-    if (r.role == "client" && r.status == "used")
+    if (r.role == "client" && !energy::IsWasted(r))
       data +=
           DatNumber(hours(r.sim_start)) + " " + DatNumber(r.cost.carbon_intensity_g_per_kwh) + "\n";
 

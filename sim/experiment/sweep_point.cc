@@ -74,7 +74,7 @@ Status ReadDone(const SweepPoint& p, const std::string& pdir, SweepRow& row) {
   row.sim_hours = s->sim_hours;
   for (const energy::LedgerRow& r : *ledger) {
     row.co2e_kg += r.cost.emissions_kg;
-    if (r.status != "used") row.wasted_co2e_kg += r.cost.emissions_kg;
+    if (energy::IsWasted(r)) row.wasted_co2e_kg += r.cost.emissions_kg;
     if (r.role == "client") {
       row.client_compute_kwh += r.cost.compute_energy_kwh;
       row.client_comm_kwh += r.cost.comm_energy_kwh;

@@ -44,10 +44,8 @@ std::vector<int> WeightedSample(std::span<const int> pool, std::span<const doubl
   std::vector<std::pair<double, int>> keyed;
   keyed.reserve(pool.size());
   for (size_t i = 0; i < pool.size(); ++i) {
-    const double u =
-        (static_cast<double>(Mix64(DeriveSeed(seed, {static_cast<uint64_t>(pool[i])})) >> 11) +
-         0.5) *
-        0x1.0p-53;  // (0, 1)
+    const double u = UniformFromSeed(DeriveSeed(seed, {static_cast<uint64_t>(pool[i])})) +
+                     0x1.0p-54;  // (0, 1): log(u) is finite
     keyed.emplace_back(std::log(u) / weights[i], pool[i]);
   }
   const size_t take = std::min(pool.size(), static_cast<size_t>(std::max(k, 0)));

@@ -13,13 +13,10 @@ namespace {
 
 constexpr double kPi = 3.14159265358979323846;
 
-// A uniform double in [0, 1) from one seed (53 bits; the same on every platform).
-double Uniform(uint64_t seed) { return static_cast<double>(Mix64(seed) >> 11) * 0x1.0p-53; }
-
 // A standard normal draw (Box-Muller on two uniforms).
 double Normal(uint64_t seed_a, uint64_t seed_b) {
-  const double u1 = 1.0 - Uniform(seed_a);  // (0, 1]
-  return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * kPi * Uniform(seed_b));
+  const double u1 = 1.0 - UniformFromSeed(seed_a);  // (0, 1]
+  return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * kPi * UniformFromSeed(seed_b));
 }
 
 double TransferSeconds(uint64_t bytes, double mbps) {
@@ -51,7 +48,7 @@ Result<World> World::Create(const config::ExperimentConfig& cfg, const energy::R
     ClientTraits& t = w.traits_[c];
     t.speed_factor = std::exp(k.speed_sigma * Normal(s(1), s(2)));
     t.link_factor = std::exp(k.link_sigma * Normal(s(3), s(4)));
-    t.window_shift_h = k.jitter_h * (2.0 * Uniform(s(5)) - 1.0);
+    t.window_shift_h = k.jitter_h * (2.0 * UniformFromSeed(s(5)) - 1.0);
     const energy::Zone* zone = targets->client_zone(c);
     t.utc_offset_h = zone ? zone->utc_offset_h : targets->client(c).country.utc_offset_h;
   }
@@ -113,8 +110,8 @@ std::optional<double> World::Dropout(int c, int round) const {
     return DeriveSeed(cfg_->seed, {static_cast<uint64_t>(Stream::kDropout),
                                    static_cast<uint64_t>(c), static_cast<uint64_t>(round), part});
   };
-  if (Uniform(s(1)) >= p) return std::nullopt;
-  return std::clamp(Uniform(s(2)), 1e-9, 1.0 - 1e-9);
+  if (UniformFromSeed(s(1)) >= p) return std::nullopt;
+  return std::clamp(UniformFromSeed(s(2)), 1e-9, 1.0 - 1e-9);
 }
 
 energy::Activity DoneBy(const energy::Activity& a, const JobTimes& times, double tau_s) {

@@ -1,22 +1,10 @@
-// A per-test, per-process scratch folder (tests of several build trees and ctest -j run at once).
+// Energy tests: the shared scratch folder (common/scratch.h).
 #pragma once
 
-#include <gtest/gtest.h>
-#include <unistd.h>
-
-#include <filesystem>
-#include <string>
+#include "common/scratch.h"
 
 namespace fedcarbon::energy::testing {
 
-inline std::filesystem::path ScratchDir(const std::string& prefix) {
-  const ::testing::TestInfo* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  std::filesystem::path dir =
-      std::filesystem::temp_directory_path() / (prefix + "_" + info->test_suite_name() + "_" +
-                                                info->name() + "_" + std::to_string(::getpid()));
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir;
-}
+using fedcarbon::testing::ScratchDir;
 
 }  // namespace fedcarbon::energy::testing

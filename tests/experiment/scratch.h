@@ -1,34 +1,18 @@
-// A per-test, per-process scratch folder (several build trees and ctest -j run at once).
+// Experiment tests: the shared scratch helpers (common/scratch.h) and running `fedcarbon`.
 #pragma once
 
-#include <gtest/gtest.h>
+#include "common/scratch.h"
+
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 
 namespace fedcarbon::experiment::testing {
 
-inline std::filesystem::path ScratchDir(const std::string& prefix) {
-  const ::testing::TestInfo* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  std::filesystem::path dir =
-      std::filesystem::temp_directory_path() / (prefix + "_" + info->test_suite_name() + "_" +
-                                                info->name() + "_" + std::to_string(::getpid()));
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir;
-}
-
-inline std::string Slurp(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream os;
-  os << in.rdbuf();
-  return os.str();
-}
+using fedcarbon::testing::ScratchDir;
+using fedcarbon::testing::Slurp;
 
 // What a command printed (stdout and stderr) and its exit code (-1: it did not exit normally).
 struct Ran {

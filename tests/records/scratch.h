@@ -1,32 +1,16 @@
-// Per-test scratch folders and file helpers for the records tests.
+// Records tests: the shared scratch helpers (common/scratch.h), Write and the golden folder.
 #pragma once
 
-#include <gtest/gtest.h>
-#include <unistd.h>
+#include "common/scratch.h"
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <string>
 
 namespace fedcarbon::records::testing {
 
-inline std::filesystem::path ScratchDir(const std::string& prefix) {
-  const ::testing::TestInfo* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  std::filesystem::path dir =
-      std::filesystem::temp_directory_path() / (prefix + "_" + info->test_suite_name() + "_" +
-                                                info->name() + "_" + std::to_string(::getpid()));
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir;
-}
-
-inline std::string Slurp(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream os;
-  os << in.rdbuf();
-  return os.str();
-}
+using fedcarbon::testing::ScratchDir;
+using fedcarbon::testing::Slurp;
 
 inline void Write(const std::filesystem::path& p, const std::string& text) {
   std::ofstream(p, std::ios::binary | std::ios::trunc) << text;

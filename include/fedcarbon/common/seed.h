@@ -22,6 +22,12 @@ constexpr uint64_t DeriveSeed(uint64_t run_seed, std::initializer_list<uint64_t>
   return s;
 }
 
+// A uniform double in [0, 1) from one seed: the top 53 bits of Mix64(seed), the same on every
+// platform (unlike std distributions).
+constexpr double UniformFromSeed(uint64_t seed) {
+  return static_cast<double>(Mix64(seed) >> 11) * 0x1.0p-53;
+}
+
 // Named purposes so that two streams of one client never coincide.
 enum class Stream : uint64_t {
   kInit = 1,         // model initialisation

@@ -107,4 +107,8 @@ struct LedgerTotals {
 };
 LedgerTotals Sum(const std::vector<LedgerRow>& rows);
 
+// Work whose result was not used (status "late" or "offline"): counted in every total and
+// reported apart as wasted.
+inline bool IsWasted(const LedgerRow& row) { return row.status != "used"; }
+
 }  // namespace fedcarbon::energy
