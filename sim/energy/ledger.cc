@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "fedcarbon/energy/ledger.h"
@@ -100,6 +101,7 @@ Result<std::vector<LedgerRow>> ReadLedger(const std::string& path) {
   const std::string text = os.str();
   if (text.empty()) return Status::Corruption(path + ":1: empty file (no header)");
   std::vector<LedgerRow> rows;
+  std::optional<LedgerLayout> layout;
   size_t pos = 0;
   int line_no = 0;
   while (pos < text.size()) {
@@ -112,13 +114,12 @@ Result<std::vector<LedgerRow>> ReadLedger(const std::string& path) {
     const std::string line = text.substr(pos, nl - pos);
     pos = nl + 1;
     if (line_no == 1) {
-      if (line != LedgerHeader()) {
-        return Status::Corruption(where + ": header does not match the ledger columns (" +
-                                  LedgerHeader() + ")");
-      }
+      Result<LedgerLayout> l = LedgerLayout::FromHeader(line);
+      if (!l.ok()) return l.status().WithContext(where);
+      layout = std::move(l).value();
       continue;
     }
-    Result<LedgerRow> row = ParseLedgerRow(line);
+    Result<LedgerRow> row = layout->Parse(line);
     if (!row.ok()) return row.status().WithContext(where);
     rows.push_back(std::move(row).value());
   }
@@ -149,11 +150,13 @@ LedgerTotals Sum(const std::vector<LedgerRow>& rows) {
       t.centralized += r.cost;
     }
     if (IsWasted(r)) t.wasted += r.cost;
-    if (r.measured_energy_kwh >= 0) {
-      t.measured_energy_kwh =
-          (t.measured_energy_kwh < 0 ? 0.0 : t.measured_energy_kwh) + r.measured_energy_kwh;
+    if (t.rows == 1) {
+      t.catalog = r.catalog;
+    } else if (t.catalog != r.catalog) {
+      t.catalog = "mixed";
     }
   }
+  t.embodied_kg = t.cost.embodied_kg;
   t.compute_energy_kwh = t.cost.compute_energy_kwh;
   t.comm_energy_kwh = t.cost.comm_energy_kwh;
   t.energy_kwh = t.cost.energy_kwh;

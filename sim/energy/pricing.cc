@@ -1,6 +1,7 @@
 // Pricing: activity -> cost, pure (see pricing.h for the formulas).
 #include "fedcarbon/energy/pricing.h"
 
+#include <algorithm>
 #include <sstream>
 
 namespace fedcarbon::energy {
@@ -9,6 +10,12 @@ namespace {
 constexpr double kJoulesPerKwh = 3.6e6;
 
 }  // namespace
+
+double ComputePowerW(const DeviceProfile& d, const Activity& a) {
+  // The host profile's processor power is per core: one core per training thread.
+  const double processor_w = d.ProcessorPowerW() * (d.is_host() ? std::max(a.threads, 1) : 1);
+  return processor_w + d.cpu_w + d.RamPowerW();
+}
 
 Result<ResolvedTarget> Resolve(const Catalog& catalog, const PricingTarget& target) {
   ResolvedTarget r;
@@ -47,7 +54,7 @@ Cost PriceAt(const Activity& a, const ResolvedTarget& t, double intensity_g_per_
   } else {
     c.compute_s = static_cast<double>(a.flops) / d.throughput_flops;
   }
-  c.compute_energy_kwh = c.compute_s * d.ComputePowerW() * t.pue / kJoulesPerKwh;
+  c.compute_energy_kwh = c.compute_s * ComputePowerW(d, a) * t.pue / kJoulesPerKwh;
 
   const double bytes_up = static_cast<double>(a.bytes_up);
   const double bytes_down = static_cast<double>(a.bytes_down);
@@ -62,6 +69,7 @@ Cost PriceAt(const Activity& a, const ResolvedTarget& t, double intensity_g_per_
   c.energy_kwh = c.compute_energy_kwh + c.comm_energy_kwh;
   c.carbon_intensity_g_per_kwh = intensity_g_per_kwh;
   c.emissions_kg = c.energy_kwh * c.carbon_intensity_g_per_kwh / 1000.0;
+  c.embodied_kg = (c.compute_s + c.comm_s) / 3600.0 * d.embodied_g_per_h / 1000.0;
   return c;
 }
 
@@ -78,6 +86,7 @@ Cost& operator+=(Cost& a, const Cost& b) {
   a.comm_energy_kwh += b.comm_energy_kwh;
   a.energy_kwh += b.energy_kwh;
   a.emissions_kg += b.emissions_kg;
+  a.embodied_kg += b.embodied_kg;
   a.carbon_intensity_g_per_kwh = a.energy_kwh > 0.0 ? a.emissions_kg / a.energy_kwh * 1000.0 : 0.0;
   return a;
 }

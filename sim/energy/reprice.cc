@@ -72,6 +72,7 @@ Result<std::vector<LedgerRow>> Reprice(const Catalog& catalog, const std::vector
         IntensityOver(*resolved, zone, row.sim_start, row.sim_end, row_mode, options.grid);
     row.intensity_source = intensity.hourly ? "hourly" : "annual";
     row.cost = PriceAt(row.activity, *resolved, intensity.g_per_kwh);
+    row.catalog = catalog.id();
     out.push_back(std::move(row));
   }
   return out;

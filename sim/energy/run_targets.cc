@@ -28,6 +28,7 @@ Place PlaceOf(const std::string& name, const GridIntensity* grid) {
 Result<RunTargets> RunTargets::Resolve(const Catalog& catalog, const config::ExperimentConfig& cfg,
                                        const GridIntensity* grid) {
   RunTargets t;
+  t.catalog_id_ = catalog.id();
   // The zone a resolved target is in: the named zone, else its country's default zone.
   const auto zone_for = [&](const Place& place, const ResolvedTarget& r) -> int {
     const Zone* z = place.zone;

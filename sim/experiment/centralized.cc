@@ -13,6 +13,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "fedcarbon/check/experiment_check.h"
 #include "fedcarbon/common/seed.h"
 #include "fedcarbon/data/dataset.h"
 #include "fedcarbon/experiment/progress.h"
@@ -128,6 +129,8 @@ models::DataView View(const data::Dataset& d, std::span<const int64_t> idx = {})
 Result<CentralizedResult> RunCentralized(const config::ExperimentConfig& cfg,
                                          const std::string& out_dir) {
   const auto t0 = std::chrono::steady_clock::now();
+  // The whole config (names, data, partition) before the output folder is made.
+  FEDCARBON_RETURN_IF_ERROR(check::CheckExperiment(cfg));
   const config::TrainConfig& tc = cfg.train;
   if (tc.batch_size < 1 || tc.threads < 1 || tc.max_epochs < 1 || tc.eval_every_steps < 0) {
     return Status::Error(
@@ -156,6 +159,7 @@ Result<CentralizedResult> RunCentralized(const config::ExperimentConfig& cfg,
       tc.threads, cfg.federation.target_accuracy, tc.max_epochs);
 
   CentralizedResult r;
+  r.threads = cfg.train.threads;
   r.model = cfg.model.name;
   CentralizedProgress progress(cfg, t0);
   // Steps between evaluations: eval_every_steps, or one epoch.

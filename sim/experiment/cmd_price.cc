@@ -7,6 +7,7 @@
 
 #include "fedcarbon/energy/catalog.h"
 #include "fedcarbon/energy/grid.h"
+#include "fedcarbon/energy/ledger.h"
 #include "fedcarbon/experiment/commands.h"
 #include "fedcarbon/experiment/report.h"
 
@@ -37,6 +38,14 @@ Status RunPrice(const PriceArgs& args) {
   std::printf("re-priced (%s):\n%s", PricedSuffix(*catalog, o).c_str(),
               FormatCostReport(run->priced).c_str());
   std::printf("wrote %s\n", run->out_path.c_str());
+  const std::string recorded_with = energy::Sum(run->recorded).catalog;
+  if (recorded_with != catalog->id()) {
+    std::printf(
+        "note: recorded with catalog %s, re-priced with %s: the constants differ, so the "
+        "re-priced costs differ from the recorded ones even with no option given\n",
+        recorded_with.empty() ? "(not recorded: an older ledger)" : recorded_with.c_str(),
+        catalog->id().c_str());
+  }
   return Status::OK();
 }
 

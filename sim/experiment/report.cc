@@ -75,9 +75,9 @@ std::string FormatCostReport(const std::vector<energy::LedgerRow>& rows) {
     os << "  wasted (late, offline) " << Fmt("%12.6f", t.wasted.energy_kwh) << " kWh "
        << Fmt("%12.4f", t.wasted.emissions_kg * 1000.0) << " g CO2e\n";
   }
-  if (t.measured_energy_kwh >= 0) {
-    os << "  measured (RAPL, host)  " << Fmt("%12.6f", t.measured_energy_kwh) << " kWh\n";
-  }
+  os << "  embodied (scope 3)                  " << Fmt("%12.4f", t.embodied_kg * 1000.0)
+     << " g CO2e  (devices' manufacturing, beside the total above, not in it)\n";
+  os << "  catalog " << (t.catalog.empty() ? std::string("(not recorded)") : t.catalog) << "\n";
   for (const char* column : {"role", "country_iso_code", "device"}) {
     os << " by " << column << ":\n";
     for (const auto& [key, cost] : energy::CostBy(rows, column)) os << Line(key, cost);
@@ -109,7 +109,9 @@ Result<energy::LedgerRow> CentralizedLedgerRow(const CentralizedResult& result,
   row.activity.samples = result.samples;
   row.activity.compute_s = result.train_s;
   row.activity.wall_s = result.wall_s;
+  row.activity.threads = result.threads;
   row.cost = energy::PriceResolved(row.activity, *resolved);
+  row.catalog = catalog.id();
   return row;
 }
 

@@ -12,6 +12,7 @@
 
 #include "energy/temp_dir.h"
 #include "energy/test_catalog.h"
+#include "quantity.h"  // sim/energy (internal)
 
 namespace fedcarbon::energy {
 namespace {
@@ -80,9 +81,12 @@ TEST(CatalogTest, UnknownNamesAreErrorsNamingTheValueAndTheKnownOnes) {
 TEST(CatalogTest, ThroughputModelAndHalvingAreComputedFromTheNamedTerms) {
   Result<Catalog> cat = Catalog::FromJson(testing::TinyCatalogJson());
   ASSERT_TRUE(cat.ok());
-  // 1e9 / (0.01 + 1e9 / (1e11 * 0.5)) = 1e9 / 0.03
+  // max(1e9 / (100 GFLOP/s * 50%), 30 ms) = max(0.02 s, 0.03 s): 1e9 / 0.03 FLOP/s, busy 2/3.
   EXPECT_NEAR(cat->Device("edge")->throughput_flops, 1e9 / 0.03, 1e-3);
-  EXPECT_NEAR(cat->Device("dc")->ComputePowerW(), 164.0, 1e-12);
+  EXPECT_NEAR(cat->Device("edge")->busy_fraction, 2.0 / 3.0, 1e-15);
+  EXPECT_NEAR(cat->Device("edge")->idle_w, 2.0, 1e-15);  // 2000 mW
+  EXPECT_NEAR(cat->Device("edge")->ComputePowerW(), 2.0 + 2.0 / 3.0 * 3.0, 1e-12);
+  EXPECT_NEAR(cat->Device("dc")->ComputePowerW(), 164.0, 1e-12);  // 0.15 kW busy + 10 + 4
   EXPECT_NEAR(cat->Network("intensity")->kwh_per_gb, 0.015, 1e-15);  // 2015 -> 2019: halved twice
   EXPECT_EQ(cat->Network("intensity")->year, 2019);
 }
@@ -110,10 +114,18 @@ TEST(CatalogTest, InvalidEntriesAreRejectedWithTheirName) {
   EXPECT_THAT(cat.status().message(), HasSubstr("devices[edge].default_pue"));
 
   j = testing::TinyCatalogJson();
-  j["devices"][0]["utilization"]["value"] = 1.5;
+  j["devices"][0]["embodied"]["duty_cycle"]["value"] = 1.5;
+  j["devices"][0]["embodied"]["duty_cycle"]["range"] = {1.5, 1.5};
   cat = Catalog::FromJson(j);
   ASSERT_FALSE(cat.ok());
-  EXPECT_THAT(cat.status().message(), HasSubstr("devices[dc].utilization"));
+  EXPECT_THAT(cat.status().message(), HasSubstr("devices[dc].embodied.duty_cycle"));
+
+  j = testing::TinyCatalogJson();
+  j["devices"][0]["idle_w"]["value"] = 200;
+  j["devices"][0]["idle_w"]["range"] = {200, 200};
+  cat = Catalog::FromJson(j);
+  ASSERT_FALSE(cat.ok());
+  EXPECT_THAT(cat.status().message(), HasSubstr("devices[dc].idle_w: above active_w"));
 
   j = testing::TinyCatalogJson();
   j["devices"][0]["default_pue"] = {{"preset", "nowhere"}};
@@ -132,6 +144,137 @@ TEST(CatalogTest, InvalidEntriesAreRejectedWithTheirName) {
   cat = Catalog::FromJson(j);
   ASSERT_FALSE(cat.ok());
   EXPECT_THAT(cat.status().message(), HasSubstr("unknown key 'colour'"));
+}
+
+TEST(CatalogTest, UnitsComeFromAFixedSetAndAreConverted) {
+  using internal::Dimension;
+  using internal::UnitScale;
+  EXPECT_EQ(*UnitScale(Dimension::kPower, "kW"), 1e3);
+  EXPECT_EQ(*UnitScale(Dimension::kPower, "mW"), 1e-3);
+  EXPECT_EQ(*UnitScale(Dimension::kFlopRate, "TFLOP/s"), 1e12);
+  EXPECT_EQ(*UnitScale(Dimension::kFlopRate, "GFLOP/s"), 1e9);
+  EXPECT_EQ(*UnitScale(Dimension::kBandwidth, "Gbit/s"), 1e3);
+  EXPECT_EQ(*UnitScale(Dimension::kIntensity, "kgCO2e/kWh"), 1e3);
+  EXPECT_EQ(*UnitScale(Dimension::kEnergyPerData, "Wh/GB"), 1e-3);
+  EXPECT_EQ(*UnitScale(Dimension::kTime, "us"), 1e-6);
+  EXPECT_EQ(*UnitScale(Dimension::kMass, "tCO2e"), 1e3);
+  EXPECT_FALSE(UnitScale(Dimension::kPower, "kw").ok());    // case matters
+  EXPECT_FALSE(UnitScale(Dimension::kPower, "GFLOP/s").ok());  // another dimension's unit
+
+  // A value in kW is read as watts; the written unit and range convert with it.
+  nlohmann::json j = testing::TinyCatalogJson();
+  j["countries"][0]["download"] = {{"value", 0.1},
+                                   {"unit", "Gbit/s"},
+                                   {"assumption", "x"},
+                                   {"range", {0.05, 0.2}}};
+  Result<Catalog> cat = Catalog::FromJson(j);
+  ASSERT_TRUE(cat.ok()) << cat.status().ToString();
+  EXPECT_DOUBLE_EQ(cat->FindCountry("AAA")->download_mbps, 100.0);
+
+  j = testing::TinyCatalogJson();
+  j["devices"][0]["active_w"]["unit"] = "kw";
+  cat = Catalog::FromJson(j);
+  ASSERT_FALSE(cat.ok());
+  EXPECT_THAT(cat.status().message(),
+              HasSubstr("devices[dc].active_w.unit: 'kw' is not one of W, kW, mW"));
+}
+
+TEST(CatalogTest, UnknownKeysAreErrorsNamingTheEntryAndTheKey) {
+  const std::pair<std::vector<std::string>, std::string> cases[] = {
+      {{"devices", "0", "activ_w"}, "devices[dc]: unknown key 'activ_w'"},
+      {{"devices", "0", "active_w", "vaule"}, "devices[dc].active_w: unknown key 'vaule'"},
+      {{"devices", "1", "throughput_model", "overhead"},
+       "devices[edge].throughput_model: unknown key 'overhead'"},
+      {{"devices", "0", "embodied", "recycling"}, "devices[dc].embodied: unknown key 'recycling'"},
+      {{"devices", "0", "utilization"}, "devices[dc]: unknown key 'utilization'"},
+      {{"countries", "0", "dowload"}, "countries[AAA]: unknown key 'dowload'"},
+      {{"networks", "0", "router"}, "networks[qiu]: unknown key 'router'"},
+  };
+  for (const auto& [path, message] : cases) {
+    nlohmann::json j = testing::TinyCatalogJson();
+    nlohmann::json* node = &j;
+    for (size_t i = 0; i + 1 < path.size(); ++i) {
+      node = node->is_array() ? &(*node)[std::stoul(path[i])] : &(*node)[path[i]];
+    }
+    (*node)[path.back()] = 1;
+    Result<Catalog> cat = Catalog::FromJson(j);
+    ASSERT_FALSE(cat.ok()) << message;
+    EXPECT_THAT(cat.status().message(), HasSubstr(message));
+  }
+}
+
+TEST(CatalogTest, AnAssumptionNeedsARangeHoldingItsValue) {
+  nlohmann::json j = testing::TinyCatalogJson();
+  j["devices"][0]["cpu_w"].erase("range");
+  Result<Catalog> cat = Catalog::FromJson(j);
+  ASSERT_FALSE(cat.ok());
+  EXPECT_THAT(cat.status().message(), HasSubstr("devices[dc].cpu_w.range: an assumption needs"));
+
+  j = testing::TinyCatalogJson();
+  j["devices"][0]["cpu_w"]["range"] = {11, 20};  // value 10 outside
+  cat = Catalog::FromJson(j);
+  ASSERT_FALSE(cat.ok());
+  EXPECT_THAT(cat.status().message(), HasSubstr("devices[dc].cpu_w.range: [11, 20]"));
+
+  // A sourced number needs no range.
+  j = testing::TinyCatalogJson();
+  EXPECT_FALSE(j["networks"][1]["kwh_per_gb"].contains("range"));
+  EXPECT_TRUE(Catalog::FromJson(j).ok());
+}
+
+TEST(CatalogTest, RangedValuesCanBeSetOneAtATimeAndTheIdFollowsTheConstants) {
+  nlohmann::json j = testing::TinyCatalogJson();
+  j["devices"][0]["idle_w"]["range"] = {20, 40};
+  j["countries"][0]["upload"]["range"] = {5, 50};
+  Result<Catalog> cat = Catalog::FromJson(j);
+  ASSERT_TRUE(cat.ok()) << cat.status().ToString();
+  std::vector<std::string> names;
+  for (const RangedValue& r : cat->ranged()) names.push_back(r.name);
+  EXPECT_THAT(names, ::testing::Contains("devices[dc].idle_w"));
+  EXPECT_THAT(names, ::testing::Contains("countries[AAA].upload"));
+  EXPECT_THAT(names, ::testing::Contains("devices[edge].throughput_model.step_overhead"));
+  for (const RangedValue& r : cat->ranged()) {
+    if (r.name == "countries[AAA].upload") {
+      EXPECT_EQ(r.unit, "Mbit/s");
+      EXPECT_EQ(r.lo, 5);
+      EXPECT_EQ(r.hi, 50);
+    }
+  }
+  Result<Catalog> slower = cat->WithValue("countries[AAA].upload", 5);
+  ASSERT_TRUE(slower.ok()) << slower.status().ToString();
+  EXPECT_EQ(slower->FindCountry("AAA")->upload_mbps, 5.0);
+  EXPECT_EQ(cat->FindCountry("AAA")->upload_mbps, 10.0);  // the original is unchanged
+  EXPECT_NE(slower->id(), cat->id());
+  EXPECT_EQ(Catalog::FromJson(j)->id(), cat->id());  // same constants, same id
+  EXPECT_EQ(cat->id().rfind("fnv1a64:", 0), 0u);
+  EXPECT_EQ(cat->id().size(), 8u + 16u);
+  // Out of the documented range is re-validated like a file.
+  EXPECT_FALSE(cat->WithValue("countries[AAA].upload", 60).ok());
+  EXPECT_FALSE(cat->WithValue("countries[ZZZ].upload", 6).ok());
+}
+
+TEST(CatalogTest, EmbodiedGramsPerHourByHand) {
+  // 1000 kg over 5 years at duty cycle 0.5: 1,000,000 g / (5 * 8760 * 0.5 h) = 45.6621 g/h.
+  EXPECT_NEAR(EmbodiedGramsPerHour(1000, 5, 0.5), 1e6 / 21900.0, 1e-9);
+  Result<Catalog> cat = Catalog::FromJson(testing::TinyCatalogJson());
+  ASSERT_TRUE(cat.ok());
+  EXPECT_NEAR(cat->Device("dc")->embodied_g_per_h, 45.662100456621, 1e-9);
+  // Every shipped profile carries an embodied rate.
+  Result<Catalog> shipped = Catalog::Default();
+  ASSERT_TRUE(shipped.ok());
+  for (const DeviceProfile& d : shipped->devices()) EXPECT_GT(d.embodied_g_per_h, 0.0) << d.name;
+}
+
+TEST(CatalogTest, StepTimeIsTheLargerOfArithmeticAndOverhead) {
+  const StepModel launch_bound = ModelStep(1e9, 1e12, 0.1, 0.02);  // 0.01 s of arithmetic
+  EXPECT_DOUBLE_EQ(launch_bound.arith_s, 0.01);
+  EXPECT_DOUBLE_EQ(launch_bound.step_s, 0.02);
+  EXPECT_DOUBLE_EQ(launch_bound.busy_fraction, 0.5);
+  EXPECT_DOUBLE_EQ(launch_bound.throughput_flops, 5e10);
+  const StepModel compute_bound = ModelStep(1e9, 1e12, 0.1, 0.001);
+  EXPECT_DOUBLE_EQ(compute_bound.step_s, 0.01);
+  EXPECT_DOUBLE_EQ(compute_bound.busy_fraction, 1.0);
+  EXPECT_DOUBLE_EQ(compute_bound.throughput_flops, 1e11);
 }
 
 TEST(CatalogTest, EnvironmentVariableNamesADirectoryThatOverridesTheEmbeddedCopy) {

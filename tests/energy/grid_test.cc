@@ -342,15 +342,17 @@ TEST(GridCatalogTest, UtcOffsetIsOptionalAndRangeChecked) {
   Result<Catalog> plain = Catalog::FromJson(j);
   ASSERT_TRUE(plain.ok()) << plain.status().ToString();
   EXPECT_EQ(plain->countries()[0].utc_offset_h, 0);
-  j["countries"][0]["utc_offset_h"] = {{"value", 5.5}, {"unit", "h"}, {"assumption", "test"}};
+  j["countries"][0]["utc_offset_h"] = {
+      {"value", 5.5}, {"unit", "h"}, {"assumption", "test"}, {"range", {5.5, 5.5}}};
   Result<Catalog> half = Catalog::FromJson(j);
   ASSERT_TRUE(half.ok()) << half.status().ToString();
   EXPECT_EQ(half->countries()[0].utc_offset_h, 5.5);
   j["countries"][0]["utc_offset_h"]["value"] = 15;
+  j["countries"][0]["utc_offset_h"]["range"] = {15, 15};
   Result<Catalog> bad = Catalog::FromJson(j);
   ASSERT_FALSE(bad.ok());
   EXPECT_THAT(bad.status().ToString(),
-              HasSubstr("countries[AAA].utc_offset_h: 15 out of range [-12, 14]"));
+              HasSubstr("countries[AAA].utc_offset_h: 15 h out of range [-12, 14]"));
   j["countries"][0]["utc_offset_h"] = -5;  // a bare number has no provenance
   EXPECT_THAT(Catalog::FromJson(j).status().ToString(), HasSubstr("countries[AAA].utc_offset_h"));
 }

@@ -65,7 +65,8 @@ class LedgerTest : public ::testing::Test {
       ASSERT_TRUE(t.ok());
       c.pue = t->pue;
       c.cost = PriceResolved(c.activity, *t);
-      c.measured_energy_kwh = 0.001 * round;
+      c.activity.threads = 2;
+      c.catalog = cat->id();
       rows_.push_back(c);
     }
   }
@@ -105,7 +106,9 @@ void ExpectSameRow(const LedgerRow& a, const LedgerRow& b) {
   EXPECT_EQ(a.cost.energy_kwh, b.cost.energy_kwh);
   EXPECT_EQ(a.cost.carbon_intensity_g_per_kwh, b.cost.carbon_intensity_g_per_kwh);
   EXPECT_EQ(a.cost.emissions_kg, b.cost.emissions_kg);
-  EXPECT_EQ(a.measured_energy_kwh, b.measured_energy_kwh);
+  EXPECT_EQ(a.cost.embodied_kg, b.cost.embodied_kg);
+  EXPECT_EQ(a.activity.threads, b.activity.threads);
+  EXPECT_EQ(a.catalog, b.catalog);
 }
 
 TEST_F(LedgerTest, WriteThenReadIsExact) {
@@ -160,7 +163,11 @@ TEST_F(LedgerTest, RowsSumToTheTotals) {
   EXPECT_DOUBLE_EQ(t.comm_share, comm / energy);
   EXPECT_GT(t.comm_share, 0.0);
   EXPECT_LT(t.comm_share, 1.0);
-  EXPECT_DOUBLE_EQ(t.measured_energy_kwh, 0.003);
+  double embodied = 0;
+  for (const LedgerRow& r : rows_) embodied += r.cost.embodied_kg;
+  EXPECT_GT(embodied, 0.0);
+  EXPECT_DOUBLE_EQ(t.embodied_kg, embodied);
+  EXPECT_EQ(t.catalog, "mixed");  // client rows carry no id here, coordinator rows one
 }
 
 TEST_F(LedgerTest, ATruncatedLastRowIsAnErrorNamingItsLine) {
@@ -206,7 +213,35 @@ TEST_F(LedgerTest, AWrongHeaderOrAMissingColumnIsAnError) {
   std::ofstream(path_, std::ios::trunc) << LedgerHeader() << "\n" << row << "\n";
   back = ReadLedger(path_);
   ASSERT_FALSE(back.ok());
-  EXPECT_THAT(back.status().message(), HasSubstr("ledger.csv:2: expected 28 columns, got 27"));
+  EXPECT_THAT(back.status().message(), HasSubstr("ledger.csv:2: expected 30 columns, got 29"));
+}
+
+TEST_F(LedgerTest, APreviousVersionLedgerStillReads) {
+  // The 28-column header of the version before threads, embodied_kg and catalog, with a per-row
+  // RAPL column: its rows read with the new fields at their defaults.
+  const std::string old_header =
+      "timestamp,run_id,round,client_id,role,country_iso_code,device,pue,network,flops,samples,"
+      "bytes_down,bytes_up,compute_s,wall_s,device_compute_s,comm_s,compute_energy_kwh,"
+      "comm_energy_kwh,energy_kwh,carbon_intensity_g_per_kwh,emissions_kg,measured_energy_kwh,"
+      "zone,sim_start,sim_end,intensity_source,status";
+  const std::string old_row =
+      "1796201649.5,golden,1,5,client,IND,jetson_tx2,1,qiu,898572400,964,398489,398534,0.0597,"
+      "0.0608,0.026,0.1129,5.4e-08,3.7e-07,4.3e-07,713.44,3.07e-07,-1,,1685923200,1685923200.14,"
+      "annual,used";
+  std::ofstream(path_, std::ios::trunc) << old_header << "\n" << old_row << "\n";
+  Result<std::vector<LedgerRow>> back = ReadLedger(path_);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  ASSERT_EQ(back->size(), 1u);
+  const LedgerRow& r = back->front();
+  EXPECT_EQ(r.activity.flops, 898572400u);
+  EXPECT_EQ(r.cost.emissions_kg, 3.07e-07);
+  EXPECT_EQ(r.sim_end, 1685923200.14);
+  EXPECT_EQ(r.status, "used");
+  EXPECT_EQ(r.activity.threads, 1);
+  EXPECT_EQ(r.cost.embodied_kg, 0.0);
+  EXPECT_EQ(r.catalog, "");
+  // Appending to it is refused: writers only write the current version.
+  EXPECT_FALSE(LedgerWriter::Open(path_).ok());
 }
 
 TEST_F(LedgerTest, InvalidRowsAreRefusedBeforeWriting) {

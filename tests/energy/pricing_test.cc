@@ -41,6 +41,45 @@ TEST_F(PricingTest, DataCenterComputeByHand) {
   EXPECT_NEAR(c2.compute_energy_kwh, 0.328, 1e-15);
 }
 
+TEST_F(PricingTest, EmbodiedGramsByHand) {
+  // dc: 1000 kg over 5 years at duty 0.5 = 45.6621 g per hour of use; one hour of compute.
+  Activity a;
+  a.flops = 3'600'000'000'000'000ULL;  // 3600 s
+  const Cost c = MustPrice(a, {"dc", "AAA", "qiu", 0.0});
+  EXPECT_NEAR(c.embodied_kg, 1e6 / 21900.0 / 1000.0, 1e-15);  // 0.0456621 kg
+  // Neither PUE nor the grid touch it, and it is not part of the operational emissions.
+  const Cost other = MustPrice(a, {"dc", "BBB", "qiu", 2.0});
+  EXPECT_EQ(other.embodied_kg, c.embodied_kg);
+  EXPECT_NEAR(c.emissions_kg, c.energy_kwh * 500.0 / 1000.0, 1e-15);
+  // An edge device is occupied while it transfers too: compute + transfer seconds.
+  Activity t;
+  t.flops = 3'000'000'000'000ULL;  // 90 s
+  t.bytes_up = 45'000'000;         // 8 * 45e6 / 10e6 = 36 s at 10 Mbit/s up
+  const Cost e = MustPrice(t, {"edge", "AAA", "qiu", 0.0});
+  EXPECT_NEAR(e.comm_s, 36.0, 1e-12);
+  EXPECT_NEAR(e.embodied_kg, (90.0 + 36.0) / 3600.0 * (1e6 / 21900.0) / 1000.0, 1e-15);
+}
+
+TEST_F(PricingTest, TheHostIsPricedPerTrainingThread) {
+  Activity a;
+  a.compute_s = 100.0;  // measured
+  a.flops = 1;          // ignored for the host: its measured seconds are priced
+  a.threads = 1;
+  const Cost one = MustPrice(a, {"host", "AAA", "qiu", 0.0});
+  EXPECT_NEAR(one.compute_energy_kwh, 100.0 * 20.0 / 3.6e6, 1e-18);  // 20 W per core
+  a.threads = 2;
+  const Cost two = MustPrice(a, {"host", "AAA", "qiu", 0.0});
+  EXPECT_NEAR(two.compute_energy_kwh, 100.0 * 40.0 / 3.6e6, 1e-18);
+  // Other devices model their own speed: threads on the host do not change them.
+  a.flops = 3'600'000'000'000'000ULL;
+  EXPECT_EQ(MustPrice(a, {"dc", "AAA", "qiu", 0.0}).compute_energy_kwh,
+            [&] {
+              Activity b = a;
+              b.threads = 1;
+              return MustPrice(b, {"dc", "AAA", "qiu", 0.0}).compute_energy_kwh;
+            }());
+}
+
 TEST_F(PricingTest, PueScalesComputeExactlyLinearlyAndLeavesCommunicationAlone) {
   Activity a;
   a.flops = 123'456'789'012'345ULL;
@@ -58,7 +97,7 @@ TEST_F(PricingTest, EdgeDevicesHaveNoPue) {
   a.flops = 3'000'000'000'000ULL;  // 3e12 FLOP at 1e9/0.03 FLOP/s = 90 s
   const Cost c = MustPrice(a, {"edge", "AAA", "qiu", 0.0});
   EXPECT_NEAR(c.compute_s, 90.0, 1e-9);
-  EXPECT_NEAR(c.compute_energy_kwh, 90.0 * 5.0 / 3.6e6, 1e-18);  // 450 J
+  EXPECT_NEAR(c.compute_energy_kwh, 90.0 * 4.0 / 3.6e6, 1e-18);  // 360 J at 4 W (busy 2/3)
   const Cost with_pue = MustPrice(a, {"edge", "AAA", "qiu", 1.67});
   EXPECT_EQ(with_pue.compute_energy_kwh, c.compute_energy_kwh);
   Result<ResolvedTarget> r = Resolve(catalog_, {"edge", "AAA", "qiu", 1.67});

@@ -7,36 +7,49 @@ namespace fedcarbon::energy::testing {
 
 inline nlohmann::json TinyCatalogJson() {
   auto q = [](double v, const char* unit) {
-    return nlohmann::json{{"value", v}, {"unit", unit}, {"assumption", "test"}};
+    return nlohmann::json{
+        {"value", v}, {"unit", unit}, {"assumption", "test"}, {"range", {v, v}}};
   };
+  // 1000 kg over 5 years at duty 0.5: 1e6 g / 21,900 h = 45.662... g per hour of use.
+  const nlohmann::json embodied = {{"manufacturing", q(1000, "kgCO2e")},
+                                   {"lifetime", q(5, "years")},
+                                   {"duty_cycle", q(0.5, "fraction")}};
   nlohmann::json j;
   j["memory_w_per_gb"] = q(0.5, "W/GB");
   j["reference_step_flops"] = q(1e9, "FLOP");
   j["pue_presets"] = {{"avg", q(1.5, "ratio")}};
   j["devices"] = nlohmann::json::array();
-  // dc: 300 W * 0.5 + 10 W cpu + 8 GB * 0.5 W/GB = 164 W; 1e12 FLOP/s.
+  // dc: busy the whole step (a direct throughput): 150 W + 10 W cpu + 8 GB * 0.5 W/GB = 164 W;
+  // 1e12 FLOP/s.
   j["devices"].push_back({{"name", "dc"},
                           {"kind", "datacenter"},
-                          {"active_w", q(300, "W")},
-                          {"utilization", q(0.5, "fraction")},
+                          {"processor", "gpu"},
+                          {"active_w", q(0.15, "kW")},
+                          {"idle_w", q(30, "W")},
+                          {"embodied", embodied},
                           {"cpu_w", q(10, "W")},
                           {"ram_gb", q(8, "GB")},
                           {"default_pue", {{"preset", "avg"}}},
                           {"throughput", q(1e12, "FLOP/s")}});
-  // edge: 5 W; throughput model 1e9 / (0.01 + 1e9 / (1e11 * 0.5)) = 1e9 / 0.03 FLOP/s.
+  // edge: step max(1e9 / (1e11 * 0.5) = 0.02 s, 0.03 s overhead) = 0.03 s: 1e9 / 0.03 FLOP/s,
+  // busy 2/3 of it: 2 W + 2/3 * (5 W - 2 W) = 4 W.
   j["devices"].push_back({{"name", "edge"},
                           {"kind", "edge"},
+                          {"processor", "gpu"},
                           {"active_w", q(5, "W")},
-                          {"utilization", q(1, "fraction")},
+                          {"idle_w", q(2000, "mW")},
+                          {"embodied", embodied},
                           {"throughput_model",
-                           {{"peak_fp32", q(1e11, "FLOP/s")},
-                            {"efficiency", q(0.5, "fraction")},
-                            {"step_overhead", q(0.01, "s")}}}});
-  // host: 20 W, priced from measured seconds.
+                           {{"peak_fp32", q(100, "GFLOP/s")},
+                            {"efficiency", q(50, "%")},
+                            {"step_overhead", q(30, "ms")}}}});
+  // host: 20 W per training thread, priced from measured seconds.
   j["devices"].push_back({{"name", "host"},
                           {"kind", "host"},
+                          {"processor", "cpu"},
                           {"active_w", q(20, "W")},
-                          {"utilization", q(1, "fraction")},
+                          {"idle_w", q(5, "W")},
+                          {"embodied", embodied},
                           {"throughput", q(1e10, "FLOP/s")}});
   j["countries"] = nlohmann::json::array();
   j["countries"].push_back({{"iso3", "AAA"},

@@ -59,7 +59,7 @@ class SimWorldTest : public ::testing::Test {
 // 3 clients, 2 rounds, every number by hand. Client 0 and 1 are in AAA (zone ZA: 100 Mbit/s
 // down, 10 up), client 2 in BBB (ZB: 200/200). Each job: 1e11 FLOPs = 3 s on "edge"; 12.5 MB
 // down = 1 s in AAA, 0.5 s in BBB; up 12.5 MB (client 1: 25 MB) = 10 s (20 s) in AAA, 0.5 s in
-// BBB. Energy = 3 s x 5 W + transfer seconds x (10 + 2) W.
+// BBB. Energy = 3 s x 4 W (edge: 2 W idle + 2/3 busy x 3 W) + transfer seconds x (10 + 2) W.
 TEST_F(SimWorldTest, AHandComputedFederationGivesTheStatedTimesAndGrams) {
   const energy::Activity a0 = Work(12'500'000), a1 = Work(25'000'000), a2 = Work(12'500'000);
   const JobTimes t0 = world_->Times(0, a0), t1 = world_->Times(1, a1), t2 = world_->Times(2, a2);
@@ -81,12 +81,12 @@ TEST_F(SimWorldTest, AHandComputedFederationGivesTheStatedTimesAndGrams) {
   EXPECT_DOUBLE_EQ(r1.jobs.at(1).end, kT0 + 24.0);
   EXPECT_DOUBLE_EQ(r1.end, kT0 + 14.0);
   // All of round 1 lies in hour 0: ZA 100 g/kWh, ZB 40 g/kWh.
-  // Client 0: 15 J + 11 s x 12 W = 147 J = 147 / 3.6e6 kWh -> x 100 g/kWh.
-  EXPECT_NEAR(Grams(0, a0, kT0, kT0 + 14.0), 147.0 / 3.6e6 * 100.0, 1e-15);
-  // Client 1 (late, still counted): 15 J + 21 s x 12 W = 267 J.
-  EXPECT_NEAR(Grams(1, a1, kT0, kT0 + 24.0), 267.0 / 3.6e6 * 100.0, 1e-15);
-  // Client 2: 15 J + 1 s x 12 W = 27 J, at 40 g/kWh.
-  EXPECT_NEAR(Grams(2, a2, kT0, kT0 + 4.0), 27.0 / 3.6e6 * 40.0, 1e-15);
+  // Client 0: 12 J + 11 s x 12 W = 144 J = 144 / 3.6e6 kWh -> x 100 g/kWh.
+  EXPECT_NEAR(Grams(0, a0, kT0, kT0 + 14.0), 144.0 / 3.6e6 * 100.0, 1e-15);
+  // Client 1 (late, still counted): 12 J + 21 s x 12 W = 264 J.
+  EXPECT_NEAR(Grams(1, a1, kT0, kT0 + 24.0), 264.0 / 3.6e6 * 100.0, 1e-15);
+  // Client 2: 12 J + 1 s x 12 W = 24 J, at 40 g/kWh.
+  EXPECT_NEAR(Grams(2, a2, kT0, kT0 + 4.0), 24.0 / 3.6e6 * 40.0, 1e-15);
 
   // Round 2 starts 10 s before hour 1 with a 12 s deadline, and client 1 goes offline half way
   // (12 s into its 24 s job: download and training done, 8 of its 20 upload seconds).
@@ -100,14 +100,14 @@ TEST_F(SimWorldTest, AHandComputedFederationGivesTheStatedTimesAndGrams) {
   EXPECT_DOUBLE_EQ(r2.end, s2 + 12.0) << "short of 2 kept with a result still due: the deadline";
   // Client 0 ran 10 s in hour 0 (100) and 4 s in hour 1 (300): 2200 / 14 g/kWh.
   EXPECT_NEAR(world_->ClientIntensity(0, s2, s2 + 14.0).g_per_kwh, 2200.0 / 14.0, 1e-12);
-  EXPECT_NEAR(Grams(0, a0, s2, s2 + 14.0), 147.0 / 3.6e6 * 2200.0 / 14.0, 1e-15);
+  EXPECT_NEAR(Grams(0, a0, s2, s2 + 14.0), 144.0 / 3.6e6 * 2200.0 / 14.0, 1e-15);
   // Client 1's work until it went offline: all of the download and the training, 40% of the
-  // upload (10 MB): 15 J + (1 + 8) s x 12 W = 123 J, 10 s at 100 and 2 s at 300 g/kWh.
+  // upload (10 MB): 12 J + (1 + 8) s x 12 W = 120 J, 10 s at 100 and 2 s at 300 g/kWh.
   const energy::Activity done = DoneBy(a1, t1, 12.0);
   EXPECT_EQ(done.bytes_down, 12'500'000u);
   EXPECT_EQ(done.flops, a1.flops);
   EXPECT_EQ(done.bytes_up, 10'000'000u);
-  EXPECT_NEAR(Grams(1, done, s2, s2 + 12.0), 123.0 / 3.6e6 * (1000.0 + 600.0) / 12.0, 1e-15);
+  EXPECT_NEAR(Grams(1, done, s2, s2 + 12.0), 120.0 / 3.6e6 * (1000.0 + 600.0) / 12.0, 1e-15);
   EXPECT_TRUE(world_->ClientIntensity(0, s2, s2 + 14.0).hourly);
 }
 

@@ -16,6 +16,7 @@ struct Activity {
   uint64_t bytes_up = 0;    // bytes sent
   double compute_s = 0.0;   // measured wall seconds of compute on the host that ran it
   double wall_s = 0.0;      // measured wall seconds of the whole round for this party
+  int threads = 1;          // training threads the compute ran on (train.threads), >= 1
 };
 
 // What it cost, in CodeCarbon's units (kWh, kg CO2e).
@@ -26,7 +27,11 @@ struct Cost {
   double comm_energy_kwh = 0.0;
   double energy_kwh = 0.0;                  // compute + comm (PUE included where it applies)
   double carbon_intensity_g_per_kwh = 0.0;  // of the country priced
-  double emissions_kg = 0.0;                // energy_kwh * intensity / 1000
+  double emissions_kg = 0.0;                // energy_kwh * intensity / 1000 (operational)
+  // Embodied (scope 3): the device's manufacturing footprint for the modelled seconds of use,
+  // (compute_s + comm_s) / 3600 * DeviceProfile::embodied_g_per_h / 1000. Kept apart from
+  // emissions_kg: Table 4 and every "emissions" total are operational, as in the paper.
+  double embodied_kg = 0.0;
 };
 
 // Whom to price as: a device profile name, a country (ISO 3166 alpha-3 such as "USA", or name),

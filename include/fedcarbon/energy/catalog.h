@@ -18,24 +18,39 @@
 namespace fedcarbon::energy {
 
 // A piece of hardware that trains (a data-center GPU server, an edge device, or this host).
+//
+// Power while training (docs/methodology.md section 4): the processor draws
+//   P_proc = idle_w + busy_fraction * (active_w - idle_w)
+// (the linear utilisation model), where busy_fraction is the share of a training step the
+// processor is executing: t_arith / max(t_arith, step_overhead) from the throughput model, 1 for a
+// profile given a direct throughput. Beside it a data-center host draws cpu_w and memory.
 struct DeviceProfile {
   std::string name;                 // "v100", "jetson_tx2", "host", ...
   std::string kind;                 // "datacenter" | "edge" | "host"
-  double active_w = 0.0;            // board power while training (TDP for GPUs), W, > 0
-  double idle_w = 0.0;              // idle power, W, >= 0 (informational; not priced)
-  double utilization = 1.0;         // fraction of active_w drawn while training, (0, 1]
-  double throughput_flops = 0.0;    // effective training FLOP/s on this workload (assumption), > 0
+  std::string processor;            // what trains: "gpu" | "cpu" (CodeCarbon's power columns)
+  double active_w = 0.0;            // processor power when fully busy (TDP for GPUs), W, > 0;
+                                    // host: per training thread (one core)
+  double idle_w = 0.0;              // processor power when idle, W, [0, active_w]
+  double busy_fraction = 1.0;       // share of a step the processor executes, (0, 1] (derived)
+  double throughput_flops = 0.0;    // effective training FLOP/s on this workload (derived), > 0
   double default_pue = 1.0;         // datacenter: the profile's PUE when the target says 0; else 1
   double cpu_w = 0.0;               // datacenter/host: host CPU share drawn alongside, W, >= 0
   double ram_gb = 0.0;              // datacenter/host: memory priced at memory_w_per_gb, >= 0
   double memory_w_per_gb = 0.3725;  // W per GB of memory (Green Algorithms)
-  std::string source;               // where the power figures come from
-  std::string assumption;           // how throughput (and any unsourced value) was derived
+  // Embodied (scope 3) carbon: manufacturing footprint amortised over lifetime and duty cycle,
+  // gCO2e per hour of use: manufacturing_kg * 1000 / (lifetime_years * 8760 * duty_cycle).
+  double embodied_g_per_h = 0.0;
+  std::string source;      // where the power figures come from
+  std::string assumption;  // how throughput (and any unsourced value) was derived
 
   bool is_datacenter() const { return kind == "datacenter"; }
   bool is_host() const { return kind == "host"; }
-  // Power drawn while computing, before PUE: active_w * utilization + cpu_w + ram_gb * W/GB.
-  double ComputePowerW() const { return active_w * utilization + cpu_w + ram_gb * memory_w_per_gb; }
+  // The processor's draw while training, W (before PUE).
+  double ProcessorPowerW() const { return idle_w + busy_fraction * (active_w - idle_w); }
+  // Memory, W.
+  double RamPowerW() const { return ram_gb * memory_w_per_gb; }
+  // Power drawn while computing, before PUE: processor + cpu_w + memory.
+  double ComputePowerW() const { return ProcessorPowerW() + cpu_w + RamPowerW(); }
 };
 
 // A country's grid and broadband.
@@ -67,6 +82,30 @@ struct NetworkModel {
   std::string assumption;
 };
 
+// The step model of a training profile (docs/methodology.md section 4): a step's arithmetic
+// takes t_arith = step_flops / (peak * efficiency); launch and framework overhead overlaps it, so
+// the step takes max(t_arith, overhead); the processor executes for the share t_arith / t_step.
+struct StepModel {
+  double arith_s = 0.0;           // arithmetic time of one reference step, s
+  double step_s = 0.0;            // max(arith_s, overhead_s)
+  double busy_fraction = 1.0;     // arith_s / step_s, (0, 1]
+  double throughput_flops = 0.0;  // step_flops / step_s, FLOP/s
+};
+StepModel ModelStep(double step_flops, double peak_flops, double efficiency, double overhead_s);
+
+// gCO2e per hour of use: manufacturing_kg * 1000 / (lifetime_years * 8760 h * duty_cycle).
+double EmbodiedGramsPerHour(double manufacturing_kg, double lifetime_years, double duty_cycle);
+
+// A number of the catalog with a documented range [lo, hi]: what `fedcarbon sensitivity` varies.
+// value, lo and hi are in `unit` as written in the data file.
+struct RangedValue {
+  std::string name;     // "devices[v100].idle_w", "countries[USA].upload", "pue_presets.hyperscale"
+  std::string pointer;  // JSON pointer to the value in document(): "/devices/0/idle_w/value"
+  std::string unit;
+  double value = 0.0, lo = 0.0, hi = 0.0;
+  std::string provenance;  // the source, or "assumption: ..."
+};
+
 class Catalog {
  public:
   // The embedded data files, or the folder named by $FEDCARBON_CATALOG when it is set.
@@ -90,7 +129,20 @@ class Catalog {
   // Named PUE values ("global_average" 1.67, "hyperscale" 1.11, "uptime_2023" 1.58).
   const std::map<std::string, double>& pue_presets() const { return pue_presets_; }
 
+  // The document it was built from (the merged data files, without "_doc").
+  const nlohmann::json& document() const { return document_; }
+  // Identifies the constants: "fnv1a64:<16 hex>" of the canonical document. Recorded in every
+  // ledger row and summary, so a re-pricing can tell whether it uses the recording's catalog.
+  const std::string& id() const { return id_; }
+  // Every quantity with a documented range, in document order.
+  const std::vector<RangedValue>& ranged() const { return ranged_; }
+  // This catalog with the ranged value `name` set to `value` (its written unit), re-validated.
+  Result<Catalog> WithValue(const std::string& name, double value) const;
+
  private:
+  nlohmann::json document_;
+  std::string id_;
+  std::vector<RangedValue> ranged_;
   std::map<std::string, double> pue_presets_;
   std::vector<DeviceProfile> devices_;
   std::vector<Country> countries_;

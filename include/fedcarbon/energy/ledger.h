@@ -2,20 +2,28 @@
 // centralized run). Each row holds the activity (what happened) and its cost as priced when it
 // was recorded, in CodeCarbon's units (kWh, kg CO2e).
 //
-// Columns, in this order (kLedgerColumns):
+// Columns, in this order (LedgerHeader(); ledger_row.cc lists them once):
 //   timestamp, run_id, round, client_id, role, country_iso_code, device, pue, network,
-//   flops, samples, bytes_down, bytes_up, compute_s, wall_s, device_compute_s, comm_s,
+//   flops, samples, bytes_down, bytes_up, compute_s, wall_s, threads, device_compute_s, comm_s,
 //   compute_energy_kwh, comm_energy_kwh, energy_kwh, carbon_intensity_g_per_kwh, emissions_kg,
-//   measured_energy_kwh, zone, sim_start, sim_end, intensity_source, status
-// compute_s and wall_s are MEASURED seconds (activity); device_compute_s and comm_s are the
-// modelled seconds on the priced device and network (cost). measured_energy_kwh is the host's
-// RAPL reading for the row (-1: not measured). zone is the grid zone with an hourly trace the
-// row's work ran in (empty: none); sim_start/sim_end the simulated interval of the work (unix
-// seconds, UTC; 0 for a centralized run); intensity_source says which intensity priced the row
-// ("annual": the country's yearly figure; "hourly": the zone's trace over [sim_start, sim_end));
-// status is "used" or, for wasted work, "late" (its result came after the round closed) or
-// "offline" (the client went offline mid-job: the work done until then). Numbers are written with
-// 17 significant digits, so a write -> read round trip is exact.
+//   embodied_kg, zone, sim_start, sim_end, intensity_source, status, catalog
+// compute_s and wall_s are MEASURED seconds (activity) and threads the training threads the work
+// ran on; device_compute_s and comm_s are the modelled seconds on the priced device and network
+// (cost). emissions_kg is operational (electricity); embodied_kg is the device's manufacturing
+// footprint amortised over the modelled seconds (scope 3, reported beside, never added to it).
+// zone is the grid zone with an hourly trace the row's work ran in (empty: none); sim_start/
+// sim_end the simulated interval of the work (unix seconds, UTC; 0 for a centralized run);
+// intensity_source says which intensity priced the row ("annual": the country's yearly figure;
+// "hourly": the zone's trace over [sim_start, sim_end)); status is "used" or, for wasted work,
+// "late" (its result came after the round closed) or "offline" (the client went offline
+// mid-job: the work done until then); catalog is the id of the constants that priced the row
+// (Catalog::id(), "fnv1a64:..."). Numbers are written with 17 significant digits, so a write ->
+// read round trip is exact. The host's measured (RAPL) energy is reported per run in the
+// summary, not on rows: it measures the whole machine, not one client or the coordinator.
+//
+// Readers also accept the previous version's 28-column header (before threads, embodied_kg and
+// catalog, with a per-row measured_energy_kwh): its rows read with threads 1, embodied_kg 0 and
+// an empty catalog, and the RAPL column is ignored. Writers append only to the current version.
 //
 // Thread safety: a LedgerWriter is used from one thread at a time.
 #pragma once
@@ -29,9 +37,6 @@
 
 namespace fedcarbon::energy {
 
-extern const char* const kLedgerColumns[];
-extern const int kLedgerColumnCount;
-
 struct LedgerRow {
   double timestamp = 0.0;        // seconds since the Unix epoch
   std::string run_id;            // no commas, quotes or newlines
@@ -44,12 +49,26 @@ struct LedgerRow {
   std::string network;           // network model name
   Activity activity;
   Cost cost;                                // as priced at record time (see Price in pricing.h)
-  double measured_energy_kwh = -1.0;        // RAPL host energy for this row; -1 when not measured
   std::string zone;                         // hourly-trace zone, "US-CAL-CISO"; empty: none
   double sim_start = 0.0;                   // simulated interval of the work, unix seconds UTC
   double sim_end = 0.0;                     // >= sim_start
   std::string intensity_source = "annual";  // "annual" | "hourly"
   std::string status = "used";              // "used" | "late" | "offline"
+  std::string catalog;                      // Catalog::id() that priced it; empty: unknown
+};
+
+// How the columns of one ledger file map to LedgerRow fields: the current header or the previous
+// version's (see above).
+class LedgerLayout {
+ public:
+  // Corruption naming the expected header when `header` is neither version's.
+  static Result<LedgerLayout> FromHeader(const std::string& header);
+  static LedgerLayout Current();
+  // Parses and validates one line of a file with this layout. Errors name the column.
+  Result<LedgerRow> Parse(const std::string& line) const;
+
+ private:
+  std::vector<const void*> columns_;  // ledger_row.cc's column entries; nullptr: ignored column
 };
 
 // Appends rows to a CSV file. The header is written when the file is new or empty; an existing
@@ -77,8 +96,8 @@ class LedgerWriter {
 // Checks a row before it is written or after it is read: roles, ids, non-negative finite
 // numbers, strings without commas, quotes or line breaks. Errors name the column.
 Status ValidateRow(const LedgerRow& row);
-// The header line and one row as a CSV line (no trailing newline); ParseLedgerRow also
-// validates. Errors name the column.
+// The header line and one row as a CSV line (no trailing newline); ParseLedgerRow (the current
+// layout) also validates. Errors name the column.
 std::string LedgerHeader();
 std::string FormatLedgerRow(const LedgerRow& row);
 Result<LedgerRow> ParseLedgerRow(const std::string& line);
@@ -103,7 +122,8 @@ struct LedgerTotals {
   double energy_kwh = 0.0;
   double emissions_kg = 0.0;
   double comm_share = 0.0;            // comm_energy_kwh / energy_kwh (0 when no energy)
-  double measured_energy_kwh = -1.0;  // sum of measured rows; -1 when no row was measured
+  double embodied_kg = 0.0;           // scope 3, beside the operational emissions_kg
+  std::string catalog;  // the rows' catalog id when they all share one; "mixed" or "" otherwise
 };
 LedgerTotals Sum(const std::vector<LedgerRow>& rows);
 

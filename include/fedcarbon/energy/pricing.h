@@ -4,13 +4,16 @@
 //
 // Formulas (docs/methodology.md cites every constant):
 //   compute_s   = flops / throughput            (host profile: the measured activity.compute_s)
-//   E_compute   = compute_s * (P_active * utilization + P_cpu + ram_gb * W/GB) * PUE / 3.6e6
+//   E_compute   = compute_s * ComputePowerW(device, activity) * PUE / 3.6e6, where
+//                 ComputePowerW = P_proc * (host: threads, else 1) + P_cpu + ram_gb * W/GB and
+//                 P_proc = P_idle + u * (P_active - P_idle) (catalog.h, DeviceProfile)
 //                 PUE = target.pue if > 0, else the profile's default; edge devices: always 1
 //                 (target.pue is ignored for them: no cooling plant)
 //   qiu:        comm_s = 8 * bytes_up / (up_Mbps * 1e6) + 8 * bytes_down / (down_Mbps * 1e6)
 //               E_comm = comm_s * (router_w + device_w) / 3.6e6
 //   intensity:  E_comm = (bytes_up + bytes_down) / 1e9 * kwh_per_gb            (comm_s = 0)
 //   emissions_kg = (E_compute + E_comm) * intensity_g_per_kwh / 1000
+//   embodied_kg  = (compute_s + comm_s) / 3600 * embodied_g_per_h / 1000   (scope 3, apart)
 //
 // Thread safety: pure functions.
 #pragma once
@@ -20,6 +23,9 @@
 #include "fedcarbon/energy/catalog.h"
 
 namespace fedcarbon::energy {
+
+// The power drawn while `activity` computes on `device`, W, before PUE (formula above).
+double ComputePowerW(const DeviceProfile& device, const Activity& activity);
 
 // Resolved pieces of a target (what Price looks up by name), for callers pricing many rows.
 struct ResolvedTarget {

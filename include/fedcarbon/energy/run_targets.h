@@ -40,6 +40,8 @@ class RunTargets {
   // The zone with an hourly trace client `id` (or the coordinator) is in; nullptr: none.
   const Zone* client_zone(int id) const;
   const Zone* coordinator_zone() const { return zone_index(coordinator_zone_); }
+  // Catalog::id() of the catalog the targets were resolved in (recorded on every ledger row).
+  const std::string& catalog_id() const { return catalog_id_; }
 
  private:
   std::vector<ResolvedTarget> distinct_;  // one per distinct (device, country)
@@ -47,6 +49,7 @@ class RunTargets {
   std::vector<int> zone_of_distinct_;     // distinct_ index -> index into zones_, or -1
   std::vector<Zone> zones_;               // copies of the zones clients are in
   ResolvedTarget coordinator_;
+  std::string catalog_id_;
   int coordinator_zone_ = -1;
   const Zone* zone_index(int i) const { return i < 0 ? nullptr : &zones_[i]; }
 };

@@ -31,6 +31,7 @@ struct CentralizedResult {
   uint64_t eval_flops = 0;   // all evaluation FLOPs
   double train_s = 0.0;      // training wall seconds
   double wall_s = 0.0;       // whole run wall seconds (training + evaluation)
+  int threads = 1;           // training threads (cfg.train.threads)
   std::vector<EvalPoint> curve;
 };
 
