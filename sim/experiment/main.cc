@@ -24,6 +24,8 @@ int main(int argc, char** argv) {
   fedcarbon::experiment::AddReproduceCommand(app, &exit_code);
   fedcarbon::experiment::AddSweepCommand(app, &exit_code);
   fedcarbon::experiment::AddReportCommand(app, &exit_code);
+  fedcarbon::experiment::AddSensitivityCommand(app, &exit_code);
+  fedcarbon::experiment::AddExportCommand(app, &exit_code);
 
   try {
     app.parse(argc, argv);

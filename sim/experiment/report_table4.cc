@@ -1,9 +1,12 @@
 // Table 4, the numbers: built from recorded ledgers by re-pricing (BuildTable4), the paper's
-// values beside them, and the structure checks (see reproduce.h). Formatting, the chart and the
-// files: report_table4_format.cc.
+// values beside them, and the checks of the measured outcomes (see reproduce.h). Formatting, the
+// chart and the files: report_table4_format.cc.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+
+#include <spdlog/fmt/fmt.h>
+#include <spdlog/fmt/ranges.h>
 
 #include "fedcarbon/energy/pricing.h"
 #include "fedcarbon/energy/reprice.h"
@@ -68,13 +71,6 @@ int ColumnIndex(const Table4& t, const std::string& name) {
   return -1;
 }
 
-const Table4::Row* FindRow(const Table4& t, const std::string& iso3) {
-  for (const Table4::Row& r : t.rows) {
-    if (r.country == iso3) return &r;
-  }
-  return nullptr;
-}
-
 }  // namespace
 
 std::vector<double> PaperTable4Row(const std::string& iso3) {
@@ -114,9 +110,11 @@ Result<Table4> BuildTable4(const ReproduceSpec& spec, const energy::Catalog& cat
       o.country = c->iso3;
       o.device = s.device;
       o.pue = s.pue;
-      Result<double> g = Grams(catalog, central, o);
+      energy::Cost total;
+      Result<double> g = Grams(catalog, central, o, &total);
       if (!g.ok()) return g.status().WithContext("centralized " + ColumnName(s));
       row.grams.push_back(*g);
+      if (t.rows.empty()) t.embodied_g.push_back(total.embodied_kg * 1000.0);
     }
     for (const auto& [name, rows] : fl_runs) {
       energy::RepriceOptions o;
@@ -125,6 +123,7 @@ Result<Table4> BuildTable4(const ReproduceSpec& spec, const energy::Catalog& cat
       Result<double> g = Grams(catalog, WithRole(*rows, "client"), o, &clients);
       if (!g.ok()) return g.status().WithContext(name);
       row.grams.push_back(*g);
+      if (t.rows.empty()) t.embodied_g.push_back(clients.embodied_kg * 1000.0);
       Table4::Breakdown b;
       b.run = name;
       b.country = c->iso3;
@@ -152,48 +151,49 @@ std::vector<std::string> CheckTable4Structure(const Table4& t) {
   auto check = [&out](bool ok, const std::string& what) {
     out.push_back(std::string(ok ? "PASS" : "FAIL") + ": " + what);
   };
-  const Table4::Row* usa = FindRow(t, "USA");
-  const Table4::Row* chn = FindRow(t, "CHN");
-  const Table4::Row* fra = FindRow(t, "FRA");
-  if (usa && chn && fra) {
-    bool ok = true;
-    for (size_t i = 0; i < t.columns.size(); ++i) {
-      ok &= chn->grams[i] > usa->grams[i] && usa->grams[i] > fra->grams[i];
-    }
-    check(ok, "country order China > USA > France in every column");
-  }
-  for (const char* pue : {"1.67", "1.11"}) {
-    const int v = ColumnIndex(t, std::string("v100_pue") + pue);
-    const int k = ColumnIndex(t, std::string("k80_pue") + pue);
-    if (v < 0 || k < 0) continue;
-    bool ok = true;
-    for (const Table4::Row& r : t.rows) ok &= r.grams[k] > r.grams[v];
-    check(ok, std::string("K80 above V100 at PUE ") + pue + " in every country");
-  }
-  for (const char* dev : {"v100", "k80"}) {
-    const int hi = ColumnIndex(t, std::string(dev) + "_pue1.67");
-    const int lo = ColumnIndex(t, std::string(dev) + "_pue1.11");
-    if (hi < 0 || lo < 0) continue;
-    double worst = 0;
-    for (const Table4::Row& r : t.rows) {
-      worst = std::max(worst, std::abs(r.grams[hi] / r.grams[lo] / (1.67 / 1.11) - 1.0));
-    }
-    check(worst < 1e-9, std::string(dev) + ": PUE 1.67 / PUE 1.11 = 1.67/1.11 exactly (worst " +
-                            Fmt("%.1e", worst) + " relative)");
-  }
   const int iid = ColumnIndex(t, "fl_iid"), non = ColumnIndex(t, "fl_noniid");
-  bool ok = true;
-  for (const Table4::Row& r : t.rows) ok &= r.grams[non] > r.grams[iid];
-  check(ok, "FL non-IID above FL IID in every country");
+  const std::pair<const char*, int> fl_runs[] = {{"FL IID", iid}, {"FL non-IID", non}};
+  // FL against centralized: V100 at PUE 1.67 decides (the paper's headline); the other columns
+  // are shown, not judged.
   const int v167 = ColumnIndex(t, "v100_pue1.67");
   if (v167 >= 0) {
-    for (const Table4::Row* r : {usa, chn}) {
-      if (r) {
-        check(r->grams[iid] < r->grams[v167], "FL IID below centralized V100 (PUE 1.67) in " +
-                                                  r->country + ": " + Fmt("%.3g", r->grams[iid]) +
-                                                  " g vs " + Fmt("%.3g", r->grams[v167]) + " g");
+    for (const auto& [label, fl] : fl_runs) {
+      if (fl < 0) continue;
+      for (const Table4::Row& r : t.rows) {
+        check(r.grams[fl] < r.grams[v167],
+              fmt::format("{} below centralized V100 (PUE 1.67) in {}: {} g vs {} g", label,
+                          r.country, Fmt("%.3g", r.grams[fl]), Fmt("%.3g", r.grams[v167])));
       }
     }
+  }
+  for (size_t c = 0; c < t.columns.size(); ++c) {
+    const int col = static_cast<int>(c);
+    if (col == v167 || col == iid || col == non) continue;
+    for (const auto& [label, fl] : fl_runs) {
+      if (fl < 0) continue;
+      std::string ratios;
+      std::vector<std::string> above;
+      for (const Table4::Row& r : t.rows) {
+        ratios += fmt::format("{}{} {}", ratios.empty() ? "" : ", ",
+                              Fmt("%.3g", r.grams[fl] / r.grams[c]), r.country);
+        if (r.grams[fl] >= r.grams[c]) above.push_back(r.country);
+      }
+      std::string where = "below in every country";
+      if (!above.empty()) where = fmt::format("not below in {}", fmt::join(above, ", "));
+      out.push_back(fmt::format("INFO: {} against centralized {}: FL/centralized {} ({})", label,
+                                t.columns[c], ratios, where));
+    }
+  }
+  if (iid >= 0 && non >= 0 && !t.rows.empty()) {
+    bool ok = true;
+    double lo = 1e300, hi = 0;
+    for (const Table4::Row& r : t.rows) {
+      ok &= r.grams[non] > r.grams[iid];
+      lo = std::min(lo, r.grams[non] / r.grams[iid]);
+      hi = std::max(hi, r.grams[non] / r.grams[iid]);
+    }
+    check(ok, "FL non-IID above FL IID in every country (non-IID/IID " + Fmt("%.2f", lo) + " .. " +
+                  Fmt("%.2f", hi) + ")");
   }
   double lo = 1e300, hi = 0;
   for (const Table4::Row& r : t.rows) {

@@ -107,6 +107,13 @@ std::string FormatTable4Text(const Table4& t) {
     }
     os << "\n";
   }
+  if (t.embodied_g.size() == t.columns.size()) {
+    os << "embodied (scope 3, devices' manufacturing; beside the table, not in it), g CO2e:";
+    for (size_t i = 0; i < t.columns.size(); ++i) {
+      os << " " << t.columns[i] << " " << Fmt("%.3g", t.embodied_g[i]);
+    }
+    os << "\n";
+  }
   os << "FL emissions by part (clients; the coordinator's evaluation shown apart):\n";
   for (const Table4::Breakdown& b : t.breakdown) {
     std::snprintf(buf, sizeof(buf), "  %-10s %-4s", b.run.c_str(), b.country.c_str());
@@ -119,7 +126,9 @@ std::string FormatTable4Text(const Table4& t) {
        << " the target, final accuracy " << Fmt("%.4f", r.final_accuracy) << " after "
        << r.rounds_or_epochs << (r.name == "centralized" ? " epoch(s)" : " round(s)") << ", "
        << Fmt("%.3g", static_cast<double>(r.flops)) << " FLOP priced, " << Fmt("%.0f", r.wall_s)
-       << " s\n";
+       << " s; accuracy gained per kWh " << Fmt("%.4g", r.ratios.accuracy_gain_per_kwh)
+       << ", accuracy per g CO2e " << Fmt("%.4g", r.ratios.accuracy_per_g)
+       << " (its summary.json)\n";
   }
   for (const std::string& line : CheckTable4Structure(t)) os << line << "\n";
   return os.str();
@@ -164,6 +173,13 @@ std::string FormatTable4Markdown(const Table4& t) {
     }
     os << "\n";
   }
+  if (t.embodied_g.size() == t.columns.size()) {
+    os << "| embodied (scope 3), any country |";
+    for (const double g : t.embodied_g) os << " " << Fmt("%.3g", g) << " |";
+    os << "\n\nThe last row is the devices' manufacturing footprint for the modelled hours of use "
+          "(docs/methodology.md, section 5): beside the table, not in it; the other rows are "
+          "operational, as the paper's Table 4.\n";
+  }
   os << "\n## FL emissions: compute vs communication (clients)\n\n";
   os << "| run | country | compute g | communication g | comm share of energy | coordinator g "
         "(not in the table) |\n|---|---|---|---|---|---|\n";
@@ -174,14 +190,24 @@ std::string FormatTable4Markdown(const Table4& t) {
   }
   if (!t.runs.empty()) {
     os << "\n## Runs\n\n| run | reached target | final accuracy | epochs / rounds | priced FLOP "
-          "| wall s |\n|---|---|---|---|---|---|\n";
+          "| wall s | accuracy gain per kWh | accuracy per g CO2e |\n"
+          "|---|---|---|---|---|---|---|---|\n";
     for (const Table4::RunInfo& r : t.runs) {
       os << "| " << r.name << " | " << (r.reached_target ? "yes" : "**no**") << " | "
          << Fmt("%.4f", r.final_accuracy) << " | " << r.rounds_or_epochs << " | "
-         << Fmt("%.3g", static_cast<double>(r.flops)) << " | " << Fmt("%.0f", r.wall_s) << " |\n";
+         << Fmt("%.3g", static_cast<double>(r.flops)) << " | " << Fmt("%.0f", r.wall_s) << " | "
+         << Fmt("%.4g", r.ratios.accuracy_gain_per_kwh) << " | "
+         << Fmt("%.4g", r.ratios.accuracy_per_g) << " |\n";
     }
+    os << "\nThe two ratios are each run's `summary.json` (accuracy gained from the initial "
+          "model per kWh, final accuracy per g CO2e), priced as the run was configured (FL: "
+          "clients and coordinator; centralized: its own device, PUE and country, the gain "
+          "counted from chance level 0.1), not per column of the table above.\n";
   }
-  os << "\n## Structure checks\n\n";
+  os << "\n## Checks\n\n"
+        "What depends on the measured runs; the identities of the pricing formula (country order "
+        "for equal energy, K80 above V100, PUE 1.67/1.11) are unit tests "
+        "(tests/energy/pricing_identities_test.cc). INFO lines judge nothing.\n\n";
   for (const std::string& line : CheckTable4Structure(t)) os << "- " << line << "\n";
   if (!t.notes.empty()) os << "\n## Setting\n\n" << t.notes << "\n";
   return os.str();

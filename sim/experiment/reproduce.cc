@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "fedcarbon/check/experiment_check.h"
 #include "fedcarbon/common/file.h"
 #include "fedcarbon/common/json_file.h"
 #include "fedcarbon/energy/reprice.h"
@@ -33,6 +34,7 @@ Result<Table4::RunInfo> ReadRunInfo(const std::string& name, const std::string& 
   info.final_accuracy = o->final_accuracy;
   info.rounds_or_epochs = o->rounds;
   info.wall_s = o->wall_s;
+  info.ratios = o->ratios;
   return info;
 }
 
@@ -54,9 +56,17 @@ Result<Table4> Reproduce(const ReproduceSpec& spec, const ReproduceOptions& opti
   if (!catalog.ok()) return catalog.status();
   Result<ReproduceConfigs> cfgs = MakeConfigs(spec, options.quick);
   if (!cfgs.ok()) return cfgs.status();
+  // All three configs before the first run: a bad FL config fails now, not after an hour of
+  // centralized training.
+  FEDCARBON_RETURN_IF_ERROR(check::CheckExperiment(cfgs->centralized).WithContext("centralized"));
+  FEDCARBON_RETURN_IF_ERROR(check::CheckExperiment(cfgs->fl_iid).WithContext("fl_iid"));
+  FEDCARBON_RETURN_IF_ERROR(check::CheckExperiment(cfgs->fl_noniid).WithContext("fl_noniid"));
   std::error_code ec;
   fs::create_directories(options.out_dir, ec);
   if (ec) return Status::Error(options.out_dir + ": " + ec.message());
+  // The spec beside the runs, so the folder can be re-analysed (fedcarbon sensitivity) alone.
+  FEDCARBON_RETURN_IF_ERROR(WriteFileAtomic(options.out_dir + "/" + kReproduceSpecFile,
+                                            ToJson(spec).dump(2) + "\n"));
   std::vector<Table4::RunInfo> runs;
 
   // 1. Centralized, priced on its data-center profile (re-priced below for every setting).

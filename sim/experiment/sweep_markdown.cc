@@ -35,7 +35,8 @@ struct Group {
   std::vector<std::string> label;  // kind, then the swept values
   int points = 0;
   int reached = 0;
-  Stat final_acc, best_acc, rounds, kwh, grams, wasted_grams, acc_per_kwh, sim_hours;
+  Stat final_acc, best_acc, rounds, kwh, grams, wasted_grams, acc_per_kwh, gain_per_kwh, acc_per_g,
+      sim_hours;
 };
 
 std::string Escape(const std::string& s) {
@@ -72,6 +73,8 @@ std::string FormatSweepMarkdown(const SweepTable& table, const std::string& titl
     g.grams.xs.push_back(r.co2e_kg * 1000.0);
     g.wasted_grams.xs.push_back(r.wasted_co2e_kg * 1000.0);
     g.acc_per_kwh.xs.push_back(r.accuracy_per_kwh);
+    g.gain_per_kwh.xs.push_back(r.accuracy_gain_per_kwh);
+    g.acc_per_g.xs.push_back(r.accuracy_per_g);
     g.sim_hours.xs.push_back(r.sim_hours);
   }
 
@@ -91,18 +94,20 @@ std::string FormatSweepMarkdown(const SweepTable& table, const std::string& titl
   for (const std::string& k : table.keys) md += fmt::format(" {} |", Escape(k));
   md +=
       " done | reached target | final accuracy | best accuracy | rounds | kWh | g CO2e | "
-      "wasted g CO2e | accuracy per kWh | simulated h |\n|---|";
+      "wasted g CO2e | accuracy per kWh | accuracy gain per kWh | accuracy per g CO2e | "
+      "simulated h |\n|---|";
   for (size_t i = 0; i < table.keys.size(); ++i) md += "---|";
-  md += "---|---|---|---|---|---|---|---|---|---|\n";
+  md += "---|---|---|---|---|---|---|---|---|---|---|---|\n";
   for (const Group& g : groups) {
     md += "|";
     for (const std::string& v : g.label) md += fmt::format(" {} |", Escape(v));
     md +=
-        fmt::format(" {}/{} | {}/{} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+        fmt::format(" {}/{} | {}/{} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
                     g.final_acc.xs.size(), g.points, g.reached, g.final_acc.xs.size(),
                     g.final_acc.Text("{:.4f}"), g.best_acc.Text("{:.4f}"), g.rounds.Text("{:.1f}"),
                     g.kwh.Text("{:.4g}"), g.grams.Text("{:.4g}"), g.wasted_grams.Text("{:.3g}"),
-                    g.acc_per_kwh.Text("{:.4g}"), g.sim_hours.Text("{:.2f}"));
+                    g.acc_per_kwh.Text("{:.4g}"), g.gain_per_kwh.Text("{:.4g}"),
+                    g.acc_per_g.Text("{:.4g}"), g.sim_hours.Text("{:.2f}"));
   }
   if (failed > 0) {
     md += "\n## Failed points\n\n| id | values | seed | error |\n|---|---|---|---|\n";

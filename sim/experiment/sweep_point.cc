@@ -72,6 +72,8 @@ Status ReadDone(const SweepPoint& p, const std::string& pdir, SweepRow& row) {
   row.wall_s = s->wall_s;
   row.rounds = s->rounds;
   row.sim_hours = s->sim_hours;
+  row.accuracy_gain_per_kwh = s->ratios.accuracy_gain_per_kwh;
+  row.accuracy_per_g = s->ratios.accuracy_per_g;
   for (const energy::LedgerRow& r : *ledger) {
     row.co2e_kg += r.cost.emissions_kg;
     if (energy::IsWasted(r)) row.wasted_co2e_kg += r.cost.emissions_kg;

@@ -81,6 +81,8 @@ const std::vector<Column>& Columns() {
       FC_NUM("co2e_kg", co2e_kg),
       FC_NUM("wasted_co2e_kg", wasted_co2e_kg),
       FC_NUM("accuracy_per_kwh", accuracy_per_kwh),
+      FC_NUM("accuracy_gain_per_kwh", accuracy_gain_per_kwh),
+      FC_NUM("accuracy_per_g", accuracy_per_g),
       FC_NUM("sim_hours", sim_hours),
       FC_NUM("wall_s", wall_s),
       FC_TEXT("dir", dir),

@@ -78,6 +78,20 @@ const std::array<Field<FlRunSummary>, 25> kFlRunSummary = {{
     {"workers", &FlRunSummary::workers},
 }};
 
+// Keys of both "energy" blocks added in issue 11: optional on read (folders written before them
+// still read), typed when present.
+const std::array<Field<LedgerSums>, 2> kLedgerSumsAdded = {{
+    {"embodied_kg", &LedgerSums::embodied_kg},
+    {"catalog", &LedgerSums::catalog},
+}};
+
+// The derived keys of both "energy" blocks: written from Ratios(summary); optional on read like
+// the keys above, checked for their type when present, then dropped (Ratios recomputes them).
+const std::array<Field<EfficiencyRatios>, 2> kEfficiencyRatios = {{
+    {"accuracy_gain_per_kwh", &EfficiencyRatios::accuracy_gain_per_kwh},
+    {"accuracy_per_g", &EfficiencyRatios::accuracy_per_g},
+}};
+
 using FlopsPerSample = CentralizedSummary::FlopsPerSample;
 const std::array<Field<FlopsPerSample>, 2> kFlopsPerSample = {{
     {"forward", &FlopsPerSample::forward},
@@ -118,21 +132,38 @@ Status Get(const json& j, const std::array<Field<S>, N>& fields, const std::stri
   return internal::GetJson<S>(j, fields, what, prefix, s);
 }
 
-json EnergyJson(const EnergyTotals& e) {
+// Get for keys that may be absent (left at their defaults); present ones must have their type.
+template <class S, size_t N>
+Status GetIfPresent(const json& j, const std::array<Field<S>, N>& fields, const std::string& what,
+                    const std::string& prefix, S* s) {
+  for (const Field<S>& f : fields) {
+    if (!j.contains(f.name)) continue;
+    const std::array<Field<S>, 1> one = {f};
+    FEDCARBON_RETURN_IF_ERROR(internal::GetJson<S>(j, one, what, prefix, s));
+  }
+  return Status::OK();
+}
+
+json EnergyJson(const EnergyTotals& e, const EfficiencyRatios& ratios) {
   json j = json::object();
   Put<LedgerSums>(e, kLedgerSums, j);
+  Put<LedgerSums>(e, kLedgerSumsAdded, j);
   Put(e, kEnergyTotals, j);
+  Put(ratios, kEfficiencyRatios, j);
   return j;
 }
 
-json EnergyJson(const CentralizedEnergy& e) {
+json EnergyJson(const CentralizedEnergy& e, const EfficiencyRatios& ratios) {
   json j = json::object();
   Put<LedgerSums>(e, kLedgerSums, j);
+  Put<LedgerSums>(e, kLedgerSumsAdded, j);
   Put(e, kCentralizedEnergy, j);
+  Put(ratios, kEfficiencyRatios, j);
   return j;
 }
 
-// The block at j["energy"], read into a LedgerSums-derived record with its own extra fields.
+// The block at j["energy"], read into a LedgerSums-derived record with its own extra fields; the
+// added keys and the derived ratios are read when present (the ratios checked, then dropped).
 template <class E, size_t N>
 Status GetEnergy(const json& j, const std::array<Field<E>, N>& extra, const std::string& what,
                  E* e) {
@@ -140,7 +171,11 @@ Status GetEnergy(const json& j, const std::array<Field<E>, N>& extra, const std:
   if (!block.ok()) return block.status();
   FEDCARBON_RETURN_IF_ERROR(
       Get<LedgerSums>(**block, kLedgerSums, what, "energy", static_cast<LedgerSums*>(e)));
-  return Get(**block, extra, what, "energy", e);
+  FEDCARBON_RETURN_IF_ERROR(GetIfPresent<LedgerSums>(**block, kLedgerSumsAdded, what, "energy",
+                                                      static_cast<LedgerSums*>(e)));
+  FEDCARBON_RETURN_IF_ERROR(Get(**block, extra, what, "energy", e));
+  EfficiencyRatios derived;
+  return GetIfPresent(**block, kEfficiencyRatios, what, "energy", &derived);
 }
 
 template <class S>
@@ -165,7 +200,8 @@ LedgerSums MakeLedgerSums(const energy::LedgerTotals& t) {
   s.clients_emissions_kg = t.clients.emissions_kg;
   s.coordinator_energy_kwh = t.coordinator.energy_kwh;
   s.coordinator_emissions_kg = t.coordinator.emissions_kg;
-  s.measured_energy_kwh = t.measured_energy_kwh;
+  s.embodied_kg = t.embodied_kg;
+  s.catalog = t.catalog;
   s.flops = t.activity.flops;
   s.ledger_rows = t.rows;
   return s;
@@ -194,11 +230,28 @@ CentralizedEnergy MakeCentralizedEnergy(const energy::LedgerRow& row) {
   return e;
 }
 
+EfficiencyRatios Ratios(double initial_accuracy, double final_accuracy, double energy_kwh,
+                        double emissions_kg) {
+  EfficiencyRatios r;
+  if (energy_kwh > 0.0) r.accuracy_gain_per_kwh = (final_accuracy - initial_accuracy) / energy_kwh;
+  if (emissions_kg > 0.0) r.accuracy_per_g = final_accuracy / (emissions_kg * 1000.0);
+  return r;
+}
+
+EfficiencyRatios Ratios(const FlRunSummary& s) {
+  return Ratios(s.initial_accuracy, s.final_accuracy, s.energy.energy_kwh, s.energy.emissions_kg);
+}
+
+EfficiencyRatios Ratios(const CentralizedSummary& s) {
+  if (!s.energy) return {};
+  return Ratios(kChanceAccuracy, s.final_accuracy, s.energy->energy_kwh, s.energy->emissions_kg);
+}
+
 json ToJson(const FlRunSummary& s) {
   json j = json::object();
   Put(s, kFlRunSummary, j);
   if (s.error) j["error"] = *s.error;
-  j["energy"] = EnergyJson(s.energy);
+  j["energy"] = EnergyJson(s.energy, Ratios(s));
   return j;
 }
 
@@ -223,7 +276,7 @@ json ToJson(const CentralizedSummary& s) {
   json f = json::object();
   Put(s.flops_per_sample, kFlopsPerSample, f);
   j["flops_per_sample"] = f;
-  if (s.energy) j["energy"] = EnergyJson(*s.energy);
+  if (s.energy) j["energy"] = EnergyJson(*s.energy, Ratios(s));
   return j;
 }
 
@@ -267,16 +320,28 @@ Result<RunOutcome> ReadFinishedRun(const std::string& path, bool centralized) {
     Result<CentralizedSummary> s = ReadCentralizedSummary(path);
     if (!s.ok()) return s.status();
     if (!s->energy) return Status::Corruption(path + ": missing key 'energy' (not priced)");
-    o = {s->reached_target, s->final_accuracy, s->best_accuracy, s->wall_s, s->epochs};
+    o = {.reached_target = s->reached_target,
+         .final_accuracy = s->final_accuracy,
+         .best_accuracy = s->best_accuracy,
+         .wall_s = s->wall_s,
+         .rounds = s->epochs,
+         .sim_hours = 0.0,
+         .initial_accuracy = kChanceAccuracy,
+         .ratios = Ratios(*s)};
     return o;
   }
   Result<FlRunSummary> s = ReadFlRunSummary(path);
   if (!s.ok()) return s.status();
   if (s->error) return Status::Corruption(path + ": the run failed: " + *s->error);
   if (s->interrupted) return Status::Corruption(path + ": the run was interrupted");
-  o = {s->reached_target, s->final_accuracy,
-       s->best_accuracy,  s->wall_s,
-       s->rounds,         s->reached_target ? s->sim_hours_to_target : s->sim_hours};
+  o = {.reached_target = s->reached_target,
+       .final_accuracy = s->final_accuracy,
+       .best_accuracy = s->best_accuracy,
+       .wall_s = s->wall_s,
+       .rounds = s->rounds,
+       .sim_hours = s->reached_target ? s->sim_hours_to_target : s->sim_hours,
+       .initial_accuracy = s->initial_accuracy,
+       .ratios = Ratios(*s)};
   return o;
 }
 

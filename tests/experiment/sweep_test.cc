@@ -134,6 +134,8 @@ SweepTable SampleTable() {
   a.energy_kwh = 0.0035;
   a.co2e_kg = 0.0012;
   a.accuracy_per_kwh = 0.86 / 0.0035;
+  a.accuracy_gain_per_kwh = (0.85 - 0.1) / 0.0035;
+  a.accuracy_per_g = 0.85 / 1.2;
   a.wall_s = 3.25;
   a.dir = "points/aaaaaaaaaaaa";
   SweepRow b = a;
@@ -141,6 +143,8 @@ SweepTable SampleTable() {
   b.seed = 2;
   b.final_accuracy = 0.75;
   b.co2e_kg = 0.0016;
+  b.accuracy_gain_per_kwh = (0.75 - 0.1) / 0.0035;
+  b.accuracy_per_g = 0.75 / 1.6;
   SweepRow c;
   c.id = "cccccccccccc";
   c.values = {"-1", "USA"};
@@ -159,11 +163,12 @@ TEST(SweepResultsTest, ResultsCsvRoundTripsThroughItsTypedRecord) {
   EXPECT_EQ(text.substr(0, text.find('\n')),
             "id,partition.alpha,clients.countries,seed,kind,status,reached_target,rounds,flops,"
             "final_accuracy,best_accuracy,client_compute_kwh,client_comm_kwh,coordinator_kwh,"
-            "centralized_kwh,energy_kwh,co2e_kg,wasted_co2e_kg,accuracy_per_kwh,sim_hours,wall_s,"
-            "dir,error");
+            "centralized_kwh,energy_kwh,co2e_kg,wasted_co2e_kg,accuracy_per_kwh,"
+            "accuracy_gain_per_kwh,accuracy_per_g,sim_hours,wall_s,dir,error");
   // A failed row leaves its numbers empty rather than writing zeros that read as results.
-  EXPECT_THAT(text, HasSubstr("cccccccccccc,-1,USA,0,fl,failed,,,,,,,,,,,,,,,,points/cccccccccccc,"
-                              "\"partition.alpha must be > 0, got -1\""));
+  EXPECT_THAT(text,
+              HasSubstr("cccccccccccc,-1,USA,0,fl,failed,,,,,,,,,,,,,,,,,,points/cccccccccccc,"
+                        "\"partition.alpha must be > 0, got -1\""));
   Result<SweepTable> back = ReadSweepResults((dir / "results.csv").string());
   ASSERT_TRUE(back.ok()) << back.status().message();
   EXPECT_EQ(back->keys, t.keys);
@@ -172,6 +177,9 @@ TEST(SweepResultsTest, ResultsCsvRoundTripsThroughItsTypedRecord) {
   EXPECT_EQ(a.values, t.rows[0].values);
   EXPECT_EQ(a.flops, 123456789012345ULL);
   EXPECT_EQ(a.accuracy_per_kwh, t.rows[0].accuracy_per_kwh);  // exact: shortest round-trip text
+  EXPECT_EQ(a.accuracy_gain_per_kwh, t.rows[0].accuracy_gain_per_kwh);
+  EXPECT_EQ(a.accuracy_per_g, t.rows[0].accuracy_per_g);
+  EXPECT_EQ(back->rows[1].accuracy_per_g, 0.46875);
   EXPECT_EQ(a.wall_s, 3.25);
   EXPECT_TRUE(a.reached_target);
   EXPECT_EQ(back->rows[2].error, t.rows[2].error);
@@ -200,6 +208,11 @@ TEST(SweepResultsTest, MarkdownAggregatesOverSeedsAndListsFailures) {
   EXPECT_THAT(md,
               HasSubstr("| fl | 0.1 | {\"FRA\":0.5,\"USA\":0.5} | 2/2 | 2/2 | 0.8000 ± 0.0707 |"));
   EXPECT_THAT(md, HasSubstr("| 1.4 ± 0.2828 |"));
+  // Accuracy gained per kWh, (0.85 - 0.1) / 0.0035 and (0.75 - 0.1) / 0.0035: 200 ± 20.2;
+  // accuracy per g, 0.85 / 1.2 and 0.75 / 1.6: 0.5885 ± 0.1694.
+  EXPECT_THAT(md, HasSubstr("| accuracy per kWh | accuracy gain per kWh | accuracy per g CO2e | "
+                            "simulated h |"));
+  EXPECT_THAT(md, HasSubstr("| 200 ± 20.2 | 0.5885 ± 0.1694 |"));
   EXPECT_THAT(md, HasSubstr("3 points: 2 done, 1 failed, 0 not finished"));
   EXPECT_THAT(md, HasSubstr("| cccccccccccc | partition.alpha=-1, clients.countries=USA | 0 | "
                             "partition.alpha must be > 0, got -1 |"));

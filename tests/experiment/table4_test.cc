@@ -6,6 +6,7 @@
 #include "experiment/scratch.h"
 #include "fedcarbon/energy/pricing.h"
 #include "fedcarbon/experiment/reproduce.h"
+#include "fedcarbon/records/summary.h"
 
 namespace fedcarbon::experiment {
 namespace {
@@ -90,6 +91,16 @@ TEST_F(Table4Test, ColumnsValuesAndChecksFromLedgers) {
     EXPECT_NEAR(row.grams[3], k80->emissions_kg * 1000, 1e-12);
     EXPECT_NEAR(row.grams[0] / row.grams[2], 1.67 / 1.11, 1e-12);
   }
+  // Embodied grams, one per column, beside the table: the profile's rate for the modelled hours,
+  // whatever the PUE (the two V100 columns agree) or the country.
+  ASSERT_EQ(t->embodied_g.size(), t->columns.size());
+  Result<energy::Cost> v100 = energy::Price(catalog_, a, {"v100", "USA", "qiu", 1.67});
+  ASSERT_TRUE(v100.ok());
+  EXPECT_NEAR(t->embodied_g[0], v100->compute_s / 3600.0 * catalog_.Device("v100")->embodied_g_per_h,
+              1e-12);
+  EXPECT_EQ(t->embodied_g[0], t->embodied_g[2]);
+  EXPECT_GT(t->embodied_g[4], 0.0);
+  EXPECT_NEAR(t->embodied_g[5] / t->embodied_g[4], 2.5, 1e-9);
   // FL cells: the client rows moved to the column's country; 25 rounds cost 2.5x 10 rounds.
   const Table4::Row& usa = t->rows[0];
   EXPECT_NEAR(usa.grams[5] / usa.grams[4], 2.5, 1e-9);
@@ -109,9 +120,66 @@ TEST_F(Table4Test, ColumnsValuesAndChecksFromLedgers) {
     }
   }
   const std::vector<std::string> checks = CheckTable4Structure(*t);
-  EXPECT_THAT(checks, ::testing::Contains(HasSubstr("PASS: v100: PUE 1.67 / PUE 1.11")));
-  EXPECT_THAT(checks, ::testing::Contains(HasSubstr("PASS: K80 above V100 at PUE 1.67")));
   EXPECT_THAT(checks, ::testing::Contains(HasSubstr("PASS: FL non-IID above FL IID")));
+  // FL against V100 at PUE 1.67 in every country, for both FL runs.
+  for (const char* fl : {"FL IID", "FL non-IID"}) {
+    for (const char* country : {"USA", "CHN", "FRA"}) {
+      EXPECT_THAT(checks, ::testing::Contains(::testing::ContainsRegex(
+                              std::string("^(PASS|FAIL): ") + fl +
+                              " below centralized V100 \\(PUE 1.67\\) in " + country + ": ")));
+    }
+  }
+}
+
+// The identities of the formula are unit tests now (tests/energy/pricing_identities_test.cc),
+// not checks of a reproduction.
+bool IsIdentityCheck(const std::string& line) {
+  return line.find("country order") != std::string::npos ||
+         line.find("K80 above") != std::string::npos ||
+         line.find("PUE 1.67 / PUE 1.11") != std::string::npos;
+}
+
+// The README's reproduction (ours, grams): every check of the measured outcomes holds.
+Table4 ReadmeTable() {
+  Table4 t;
+  t.columns = {"v100_pue1.67", "k80_pue1.67", "v100_pue1.11", "k80_pue1.11", "fl_iid", "fl_noniid"};
+  t.rows = {{"USA", "United States", {2.64, 5.53, 1.76, 3.68, 0.861, 1.79}},
+            {"CHN", "China", {4.16, 8.72, 2.77, 5.80, 1.23, 2.56}},
+            {"FRA", "France", {0.401, 0.839, 0.266, 0.558, 0.107, 0.222}}};
+  return t;
+}
+
+TEST_F(Table4Test, TheChecksAreThoseOfTheMeasuredOutcomes) {
+  const std::vector<std::string> checks = CheckTable4Structure(ReadmeTable());
+  EXPECT_THAT(checks,
+              ::testing::ElementsAre(
+                  "PASS: FL IID below centralized V100 (PUE 1.67) in USA: 0.861 g vs 2.64 g",
+                  "PASS: FL IID below centralized V100 (PUE 1.67) in CHN: 1.23 g vs 4.16 g",
+                  "PASS: FL IID below centralized V100 (PUE 1.67) in FRA: 0.107 g vs 0.401 g",
+                  "PASS: FL non-IID below centralized V100 (PUE 1.67) in USA: 1.79 g vs 2.64 g",
+                  "PASS: FL non-IID below centralized V100 (PUE 1.67) in CHN: 2.56 g vs 4.16 g",
+                  "PASS: FL non-IID below centralized V100 (PUE 1.67) in FRA: 0.222 g vs 0.401 g",
+                  "INFO: FL IID against centralized k80_pue1.67: FL/centralized 0.156 USA, "
+                  "0.141 CHN, 0.128 FRA (below in every country)",
+                  "INFO: FL non-IID against centralized k80_pue1.67: FL/centralized 0.324 USA, "
+                  "0.294 CHN, 0.265 FRA (below in every country)",
+                  "INFO: FL IID against centralized v100_pue1.11: FL/centralized 0.489 USA, "
+                  "0.444 CHN, 0.402 FRA (below in every country)",
+                  "INFO: FL non-IID against centralized v100_pue1.11: FL/centralized 1.02 USA, "
+                  "0.924 CHN, 0.835 FRA (not below in USA)",
+                  "INFO: FL IID against centralized k80_pue1.11: FL/centralized 0.234 USA, "
+                  "0.212 CHN, 0.192 FRA (below in every country)",
+                  "INFO: FL non-IID against centralized k80_pue1.11: FL/centralized 0.486 USA, "
+                  "0.441 CHN, 0.398 FRA (below in every country)",
+                  "PASS: FL non-IID above FL IID in every country (non-IID/IID 2.07 .. 2.08)",
+                  "PASS: same order of magnitude as the paper: ours/paper within 0.94 .. "
+                  "2.22 (required 0.1 .. 10)"));
+  // QUICK: the distance to the paper is skipped, the rest still judged.
+  Table4 quick = ReadmeTable();
+  quick.quick = true;
+  const std::vector<std::string> q = CheckTable4Structure(quick);
+  EXPECT_THAT(q.back(), HasSubstr("SKIP: order of magnitude"));
+  EXPECT_EQ(q.size(), checks.size());
 }
 
 TEST_F(Table4Test, ChecksCanFail) {
@@ -121,12 +189,27 @@ TEST_F(Table4Test, ChecksCanFail) {
             {"CHN", "China", {0.9, 2, 0.6, 1.3, 3, 4}},
             {"FRA", "France", {0.1, 0.2, 0.1, 0.1, 0.1, 0.2}}};
   const std::vector<std::string> checks = CheckTable4Structure(t);
-  EXPECT_THAT(checks, ::testing::Contains(HasSubstr("FAIL: country order")));
-  EXPECT_THAT(checks, ::testing::Contains(HasSubstr("FAIL: K80 above V100 at PUE 1.67")));
-  EXPECT_THAT(checks, ::testing::Contains(HasSubstr("FAIL: v100: PUE 1.67 / PUE 1.11")));
-  EXPECT_THAT(checks, ::testing::Contains(HasSubstr("FAIL: FL non-IID above FL IID")));
+  EXPECT_THAT(checks,
+              ::testing::Contains(
+                  "FAIL: FL non-IID above FL IID in every country (non-IID/IID 0.50 .. 2.00)"));
   EXPECT_THAT(checks, ::testing::Contains(
-                          HasSubstr("FAIL: FL IID below centralized V100 (PUE 1.67) in USA")));
+                          "FAIL: FL IID below centralized V100 (PUE 1.67) in USA: 2 g vs 1 g"));
+  EXPECT_THAT(checks,
+              ::testing::Contains(
+                  "FAIL: FL non-IID below centralized V100 (PUE 1.67) in CHN: 4 g vs 0.9 g"));
+  EXPECT_THAT(checks, ::testing::Contains(
+                          "FAIL: FL IID below centralized V100 (PUE 1.67) in FRA: 0.1 g vs 0.1 g"));
+  EXPECT_THAT(checks, ::testing::Contains(
+                          "INFO: FL IID against centralized k80_pue1.67: FL/centralized 4 USA, "
+                          "1.5 CHN, 0.5 FRA (not below in USA, CHN)"));
+  EXPECT_THAT(checks, ::testing::Contains(HasSubstr(
+                          "FAIL: same order of magnitude as the paper: ours/paper within 0.10 .. "
+                          "4.00")));
+  // Swapping K80 and V100, or breaking the country order and the PUE ratio, is not judged here.
+  for (const std::string& line : checks) EXPECT_FALSE(IsIdentityCheck(line)) << line;
+  for (const std::string& line : CheckTable4Structure(ReadmeTable())) {
+    EXPECT_FALSE(IsIdentityCheck(line)) << line;
+  }
 }
 
 TEST_F(Table4Test, OutputsAreWrittenWithTheIssuesColumns) {
@@ -135,6 +218,13 @@ TEST_F(Table4Test, OutputsAreWrittenWithTheIssuesColumns) {
   ASSERT_TRUE(t.ok());
   t->quick = true;
   t->target_accuracy = 0.8;
+  Table4::RunInfo run;
+  run.name = "fl_iid";
+  run.reached_target = true;
+  run.final_accuracy = 0.8623;
+  run.rounds_or_epochs = 3;
+  run.ratios = records::Ratios(0.0955, 0.8623, 0.00092844242979657, 0.0003430316245369389);
+  t->runs = {run};
   const std::filesystem::path dir = testing::ScratchDir("fedcarbon_table4");
   ASSERT_TRUE(WriteTable4(*t, dir.string()).ok());
   const std::string csv = testing::Slurp(dir / "table4.csv");
@@ -144,6 +234,12 @@ TEST_F(Table4Test, OutputsAreWrittenWithTheIssuesColumns) {
   const std::string md = testing::Slurp(dir / "table4.md");
   EXPECT_THAT(md, HasSubstr("QUICK"));
   EXPECT_THAT(md, HasSubstr("(2.9)"));  // the paper's China V100 1.67 beside ours
+  // The run facts with the run's summary ratios (the golden table4-iid-3 run's numbers).
+  EXPECT_THAT(md, HasSubstr("| wall s | accuracy gain per kWh | accuracy per g CO2e |"));
+  EXPECT_THAT(md, HasSubstr("| fl_iid | yes | 0.8623 | 3 | 0 | 0 | 825.9 | 2.514 |"));
+  EXPECT_THAT(md, HasSubstr("## Checks"));
+  EXPECT_THAT(FormatTable4Text(*t),
+              HasSubstr("accuracy gained per kWh 825.9, accuracy per g CO2e 2.514"));
   EXPECT_THAT(testing::Slurp(dir / "table4.svg"), HasSubstr("<svg"));
   EXPECT_EQ(testing::Slurp(dir / "table4.png").substr(1, 3), "PNG");
   EXPECT_THAT(testing::Slurp(dir / "fl_breakdown.csv"), HasSubstr("fl_noniid,FRA,"));

@@ -73,7 +73,7 @@ TEST(RoundRecordTest, GoldenRowsParseAndFormatBackByteForByte) {
   const RoundRecord& first = (*rounds)[0];
   EXPECT_EQ(first.round, 1);
   EXPECT_EQ(first.selected, 8);
-  EXPECT_EQ(first.bytes_down, 3187912u);  // 8 TrainRequests of 398,489 bytes
+  EXPECT_EQ(first.bytes_down, 3187968u);  // 8 TrainRequests of 398,496 bytes (protocol 3)
   ASSERT_TRUE(first.accuracy.has_value());
   EXPECT_DOUBLE_EQ(*first.accuracy, 0.5903);
 }

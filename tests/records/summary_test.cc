@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <set>
 
+#include "fedcarbon/data/dataset.h"
 #include "fedcarbon/energy/ledger.h"
 #include "records/scratch.h"
 
@@ -13,9 +14,9 @@ namespace fedcarbon::records {
 namespace {
 
 namespace fs = std::filesystem;
-using ::testing::HasSubstr;
 using nlohmann::json;
 using testing::Golden;
+using ::testing::HasSubstr;
 using testing::ScratchDir;
 using testing::Slurp;
 using testing::Write;
@@ -86,6 +87,27 @@ CentralizedSummary SampleCentralized() {
           .energy = std::nullopt};
 }
 
+TEST(EfficiencyRatiosTest, ByHand) {
+  // (0.9 - 0.1) / 0.5 kWh = 1.6 per kWh; 0.9 / (0.2 kg = 200 g) = 0.0045 per g.
+  const EfficiencyRatios r = Ratios(0.1, 0.9, 0.5, 0.2);
+  EXPECT_DOUBLE_EQ(r.accuracy_gain_per_kwh, 1.6);
+  EXPECT_DOUBLE_EQ(r.accuracy_per_g, 0.0045);
+  // A run that ends below where it started has a negative gain.
+  EXPECT_DOUBLE_EQ(Ratios(0.5, 0.25, 0.125, 1e-3).accuracy_gain_per_kwh, -2.0);
+  EXPECT_DOUBLE_EQ(Ratios(0.5, 0.25, 0.125, 1e-3).accuracy_per_g, 0.25);
+  // No energy, no emissions: 0, never a division by zero.
+  EXPECT_EQ(Ratios(0.1, 0.9, 0.0, 0.0), EfficiencyRatios{});
+  EXPECT_EQ(Ratios(0.1, 0.9, 0.5, 0.0).accuracy_per_g, 0.0);
+  EXPECT_DOUBLE_EQ(Ratios(0.1, 0.9, 0.5, 0.0).accuracy_gain_per_kwh, 1.6);
+  EXPECT_EQ(Ratios(0.1, 0.9, 0.0, 0.2).accuracy_gain_per_kwh, 0.0);
+  EXPECT_DOUBLE_EQ(Ratios(0.1, 0.9, 0.0, 0.2).accuracy_per_g, 0.0045);
+}
+
+TEST(EfficiencyRatiosTest, TheCentralizedBaselineIsChanceLevel) {
+  static_assert(kChanceAccuracy == 1.0 / data::Dataset::kNumClasses);
+  EXPECT_EQ(Ratios(CentralizedSummary{}), EfficiencyRatios{});  // not priced
+}
+
 TEST(FlRunSummaryTest, TheGoldenSummaryReadsAndWritesBackByteForByte) {
   const std::string text = Slurp(Golden("summary.json"));
   ASSERT_FALSE(text.empty()) << Golden("summary.json");
@@ -126,6 +148,25 @@ TEST(FlRunSummaryTest, EnergyTotalsAreTheLedgerSums) {
   EXPECT_EQ(MakeEnergyTotals(energy::LedgerTotals{}).compute_share, 0.0);  // no energy: 0
 }
 
+// The derived keys: computed from the summary's own numbers when written, required when read.
+TEST(FlRunSummaryTest, TheEnergyBlockCarriesTheRatiosOfTheSummarysNumbers) {
+  const FlRunSummary s = SampleFl();
+  const json j = ToJson(s);
+  // (0.8125 - 0.1) / (1/3 kWh) = 2.1375; 0.8125 / (2e-7 kg = 2e-4 g) = 4062.5.
+  EXPECT_DOUBLE_EQ(j["energy"]["accuracy_gain_per_kwh"].get<double>(), 2.1375);
+  EXPECT_DOUBLE_EQ(j["energy"]["accuracy_per_g"].get<double>(), 4062.5);
+  EXPECT_EQ(Ratios(s), Ratios(0.1, 0.8125, 1.0 / 3.0, 2e-7));
+  EXPECT_FALSE(j.contains("accuracy_per_g"));  // in "energy" only
+  // The golden file's ratios are those of its own accuracies and energy.
+  const json golden = json::parse(Slurp(Golden("summary.json")));
+  const EfficiencyRatios g = Ratios(
+      golden["initial_accuracy"].get<double>(), golden["final_accuracy"].get<double>(),
+      golden["energy"]["energy_kwh"].get<double>(), golden["energy"]["emissions_kg"].get<double>());
+  EXPECT_EQ(golden["energy"]["accuracy_gain_per_kwh"].get<double>(), g.accuracy_gain_per_kwh);
+  EXPECT_EQ(golden["energy"]["accuracy_per_g"].get<double>(), g.accuracy_per_g);
+  EXPECT_GT(g.accuracy_gain_per_kwh, 0.0);
+}
+
 TEST(FlRunSummaryTest, RoundTripsThroughJsonAndFiles) {
   const fs::path dir = ScratchDir("fedcarbon_records");
   FlRunSummary s = SampleFl();
@@ -162,6 +203,19 @@ TEST(FlRunSummaryTest, AMissingRenamedOrMistypedKeyIsAnErrorNamingFileAndKey) {
   j = golden;
   j["energy"].erase("flops");
   EXPECT_THAT(error(j), HasSubstr("missing key 'energy.flops'"));
+  j = golden;
+  // Keys added in issue 11 may be absent (folders written before them still read)...
+  for (const char* added : {"accuracy_per_g", "accuracy_gain_per_kwh", "embodied_kg", "catalog"}) {
+    j["energy"].erase(added);
+  }
+  EXPECT_TRUE(FromJson(j, "golden", &s).ok());
+  // ...but must have their type when present.
+  j = golden;
+  j["energy"]["embodied_kg"] = "none";
+  EXPECT_THAT(error(j), HasSubstr("key 'energy.embodied_kg' must be a number"));
+  j = golden;
+  j["energy"]["accuracy_gain_per_kwh"] = "high";
+  EXPECT_THAT(error(j), HasSubstr("key 'energy.accuracy_gain_per_kwh' must be a number"));
   j = golden;
   j.erase("energy");
   EXPECT_THAT(error(j), HasSubstr("missing key 'energy'"));
@@ -243,7 +297,7 @@ json OldEnergyJson(const energy::LedgerRow& row) {
   e["coordinator_emissions_kg"] = t.coordinator.emissions_kg;
   e["centralized_energy_kwh"] = t.centralized.energy_kwh;
   e["centralized_emissions_kg"] = t.centralized.emissions_kg;
-  e["measured_energy_kwh"] = t.measured_energy_kwh;
+  e["measured_energy_kwh"] = -1.0;  // RAPL is per run now; a centralized row has none
   e["flops"] = t.activity.flops;
   e["ledger_rows"] = t.rows;
   e["device"] = row.device;
@@ -268,14 +322,22 @@ energy::LedgerRow CentralizedRow() {
   return row;
 }
 
-TEST(CentralizedSummaryTest, WritesWhatTheOldWritersWrote) {
+// ...plus, since issue 11, the two derived ratios in the energy block once priced.
+TEST(CentralizedSummaryTest, WritesWhatTheOldWritersWrotePlusTheRatios) {
   CentralizedSummary s = SampleCentralized();
-  EXPECT_EQ(ToJson(s).dump(2), OldCentralizedJson(s).dump(2));
+  EXPECT_EQ(ToJson(s).dump(2), OldCentralizedJson(s).dump(2));  // not priced: no ratios
   s.energy = MakeCentralizedEnergy(CentralizedRow());
   s.energy->priced_flops = "train_flops (to the stop; evaluation excluded)";
   json old = OldCentralizedJson(s);
   old["energy"] = OldEnergyJson(CentralizedRow());
+  // Gain from chance level: (0.8766 - 0.1) / 0.25 kWh; 0.8766 / (0.25 * 369.47 g).
+  old["energy"]["accuracy_gain_per_kwh"] = (0.8766 - 0.1) / 0.25;
+  old["energy"]["accuracy_per_g"] = 0.8766 / (0.25 * 369.47 / 1000 * 1000);
+  old["energy"]["embodied_kg"] = 0.0;  // added in issue 11 with the catalog id
+  old["energy"]["catalog"] = "";
   EXPECT_EQ(ToJson(s).dump(2), old.dump(2));
+  EXPECT_DOUBLE_EQ(Ratios(s).accuracy_gain_per_kwh, 3.1064);
+  EXPECT_NEAR(Ratios(s).accuracy_per_g, 0.0094903510433, 1e-12);
 }
 
 TEST(CentralizedSummaryTest, RoundTripsWithAndWithoutEnergy) {
@@ -320,9 +382,35 @@ TEST(CentralizedSummaryTest, MissingKeysAndTheWrongKindAreErrorsNamingThem) {
   j["energy"].erase("device");
   EXPECT_THAT(error(j), HasSubstr("missing key 'energy.device'"));
   j = good;
+  j["energy"]["accuracy_gain_per_kwh"] = "high";  // an added key: optional, but typed
+  EXPECT_THAT(error(j), HasSubstr("key 'energy.accuracy_gain_per_kwh' must be a number"));
+  j = good;
   j["kind"] = "fl";
   EXPECT_THAT(error(j), HasSubstr("expected 'centralized'"));
   EXPECT_THAT(error(json::parse(Slurp(Golden("summary.json")))), HasSubstr("'kind'"));
+}
+
+// What reproduce and sweeps read: the outcome with the ratios summary.json carries.
+TEST(ReadFinishedRunTest, GivesTheRatiosOfEitherKind) {
+  const fs::path dir = ScratchDir("fedcarbon_records");
+  const std::string path = (dir / "summary.json").string();
+  const FlRunSummary fl = SampleFl();
+  ASSERT_TRUE(WriteFlRunSummary(path, fl).ok());
+  Result<RunOutcome> o = ReadFinishedRun(path, /*centralized=*/false);
+  ASSERT_TRUE(o.ok()) << o.status().ToString();
+  EXPECT_EQ(o->initial_accuracy, 0.1);
+  EXPECT_EQ(o->ratios, Ratios(fl));
+  EXPECT_DOUBLE_EQ(o->ratios.accuracy_per_g, 4062.5);
+
+  CentralizedSummary c = SampleCentralized();
+  c.energy = MakeCentralizedEnergy(CentralizedRow());
+  ASSERT_TRUE(WriteCentralizedSummary(path, c).ok());
+  o = ReadFinishedRun(path, /*centralized=*/true);
+  ASSERT_TRUE(o.ok()) << o.status().ToString();
+  EXPECT_EQ(o->initial_accuracy, kChanceAccuracy);
+  EXPECT_EQ(o->ratios, Ratios(c));
+  EXPECT_DOUBLE_EQ(o->ratios.accuracy_gain_per_kwh, 3.1064);
+  fs::remove_all(dir);
 }
 
 }  // namespace

@@ -20,5 +20,7 @@ void AddPriceCommand(CLI::App& app, int* exit_code);        // fedcarbon price R
 void AddReproduceCommand(CLI::App& app, int* exit_code);    // fedcarbon reproduce [CONFIG]
 void AddSweepCommand(CLI::App& app, int* exit_code);        // fedcarbon sweep SWEEP --out DIR
 void AddReportCommand(CLI::App& app, int* exit_code);       // fedcarbon report DIR
+void AddSensitivityCommand(CLI::App& app, int* exit_code);  // fedcarbon sensitivity DIR
+void AddExportCommand(CLI::App& app, int* exit_code);       // fedcarbon export DIR --format F
 
 }  // namespace fedcarbon::experiment

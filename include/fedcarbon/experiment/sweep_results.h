@@ -5,9 +5,10 @@
 // results.csv columns, in order:
 //   id, <every swept key, by its dotted name>, seed, kind, status, reached_target, rounds, flops,
 //   final_accuracy, best_accuracy, client_compute_kwh, client_comm_kwh, coordinator_kwh,
-//   centralized_kwh, energy_kwh, co2e_kg, wasted_co2e_kg, accuracy_per_kwh, sim_hours, wall_s,
-//   dir, error
-// A point that is not done leaves its numbers empty.
+//   centralized_kwh, energy_kwh, co2e_kg, wasted_co2e_kg, accuracy_per_kwh,
+//   accuracy_gain_per_kwh, accuracy_per_g, sim_hours, wall_s, dir, error
+// A point that is not done leaves its numbers empty. accuracy_gain_per_kwh and accuracy_per_g
+// are the point's summary.json ratios (records::Ratios, via records::RunOutcome::ratios).
 //
 // Thread safety: values and free functions.
 #pragma once
@@ -41,7 +42,11 @@ struct SweepRow {
   double co2e_kg = 0.0;
   double wasted_co2e_kg = 0.0;    // of co2e_kg: work whose result was not used (late, offline)
   double accuracy_per_kwh = 0.0;  // best_accuracy / energy_kwh (0 when no energy)
-  double sim_hours = 0.0;         // FL: simulated hours to the target (or the run); else 0
+  // The energy-precision ratio: (final - initial accuracy) / kWh of the run's summary; the
+  // initial accuracy is the FL run's round 0, chance level 0.1 for a centralized run.
+  double accuracy_gain_per_kwh = 0.0;
+  double accuracy_per_g = 0.0;  // final_accuracy / g CO2e of the run's summary (0 when none)
+  double sim_hours = 0.0;       // FL: simulated hours to the target (or the run); else 0
   double wall_s = 0.0;
   std::string dir;    // point folder, relative to the sweep folder ("points/<id>")
   std::string error;  // why it failed (status "failed")
@@ -60,8 +65,8 @@ Result<SweepTable> ReadSweepResults(const std::string& path);
 
 // DIR/results.md: per combination of swept values (and kind), the mean and standard deviation
 // over seeds of the done points (accuracy, rounds, kWh, g CO2e, wasted g CO2e, accuracy per kWh,
-// simulated hours), then the failed points with their errors. `title` heads the page; `notes`
-// follows it when not empty.
+// accuracy gained per kWh, accuracy per g CO2e, simulated hours), then the failed points with
+// their errors. `title` heads the page; `notes` follows it when not empty.
 std::string FormatSweepMarkdown(const SweepTable& table, const std::string& title,
                                 const std::string& notes);
 

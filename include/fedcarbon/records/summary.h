@@ -11,11 +11,21 @@
 //
 // The JSON is an object with sorted keys (nlohmann::json), pretty-printed with 2 spaces and a
 // final newline; the keys and the JSON types of the values are exactly those listed on the
-// fields below (integers stay integers, -1.0 stays a float). Reading requires every key (except
-// the std::optional ones) with its JSON type: a missing, renamed or mistyped key is a Corruption
-// error naming the file and the key ("runs/a/summary.json: missing key 'energy.flops'"); unknown
-// extra keys are ignored. A file that does not exist is NotFound, one that is not a JSON object
-// Corruption.
+// fields below (integers stay integers, -1.0 stays a float), plus the two derived keys of the
+// "energy" block (EfficiencyRatios, below: "energy.accuracy_gain_per_kwh" and
+// "energy.accuracy_per_g", in both kinds once there is an energy block). Reading requires every key
+// (except the std::optional ones and the keys added in issue 11: energy.embodied_kg,
+// energy.catalog and the two derived ratios, which folders written before them lack) with its
+// JSON type: a missing, renamed or mistyped key is a Corruption error naming the file and the key
+// ("runs/a/summary.json: missing key 'energy.flops'"); an added key, when present, must have its
+// type too. Unknown extra keys are ignored. A file that does not exist is NotFound, one that is not a JSON
+// object Corruption.
+//
+// Derived keys: ToJson computes the EfficiencyRatios from the summary's own accuracies and energy
+// block (Ratios, the one place they are computed) and writes them into "energy"; they are not
+// members of the structs, so a summary cannot carry ratios that disagree with its numbers.
+// FromJson checks them (a number, when present) and drops them; readers that want them
+// call Ratios(summary) (ReadFinishedRun does, for reproduce and sweeps).
 //
 // Thread safety: values and free functions; no shared state.
 #pragma once
@@ -42,9 +52,14 @@ struct LedgerSums {
   double clients_emissions_kg = 0.0;
   double coordinator_energy_kwh = 0.0;
   double coordinator_emissions_kg = 0.0;
-  double measured_energy_kwh = -1.0;  // RAPL sum; -1 when no row was measured
+  // The host's RAPL energy over the run, kWh (the run recorder's reading, not a ledger sum: RAPL
+  // measures the whole machine); -1 when not measured.
+  double measured_energy_kwh = -1.0;
   uint64_t flops = 0;                 // summed activity FLOPs
   int ledger_rows = 0;
+  // Added in issue 11 (optional on read: folders written before them still read).
+  double embodied_kg = 0.0;  // scope 3 (devices' manufacturing), beside emissions_kg, not in it
+  std::string catalog;       // Catalog::id() of the rows ("mixed" when they differ, "" unknown)
   bool operator==(const LedgerSums&) const = default;
 };
 LedgerSums MakeLedgerSums(const energy::LedgerTotals& t);
@@ -59,7 +74,32 @@ struct EnergyTotals : LedgerSums {
 };
 EnergyTotals MakeEnergyTotals(const energy::LedgerTotals& t);
 
-// summary.json of an FL run. Keys: the field names, except `rejected` ("rejected_messages").
+// What a run's accuracy bought, per unit of energy and of emissions (issue 11):
+//   accuracy_gain_per_kwh = (final_accuracy - initial_accuracy) / energy_kwh
+//       the energy-precision ratio: accuracy gained (as a fraction, 0.79 = 79 points) per kWh;
+//       0 when energy_kwh <= 0; negative when the run ended below where it started.
+//   accuracy_per_g = final_accuracy / (emissions_kg * 1000)
+//       final accuracy (fraction) per gram CO2e; 0 when emissions_kg <= 0.
+// Both over the summary's whole "energy" block: an FL run's every ledger row (clients and
+// coordinator, wasted work included), a centralized run's one priced row.
+struct EfficiencyRatios {
+  double accuracy_gain_per_kwh = 0.0;
+  double accuracy_per_g = 0.0;
+  bool operator==(const EfficiencyRatios&) const = default;
+};
+EfficiencyRatios Ratios(double initial_accuracy, double final_accuracy, double energy_kwh,
+                        double emissions_kg);
+
+// The accuracy a centralized run's gain is counted from: chance level, 1 / 10 classes
+// (Fashion-MNIST, data::Dataset::kNumClasses). RunCentralized does not evaluate the model before
+// training (curve.csv starts after the first training segment, and an extra evaluation would
+// change the run's eval_flops), so there is no measured initial accuracy; an untrained classifier
+// scores about chance (the FL goldens' round-0 accuracies: 0.136 and 0.0955).
+inline constexpr double kChanceAccuracy = 0.1;
+
+// summary.json of an FL run. Keys: the field names, except `rejected` ("rejected_messages"),
+// and the derived "energy.accuracy_gain_per_kwh" and "energy.accuracy_per_g" (Ratios(s)).
+// Its initial accuracy is measured: the initial model's evaluation (round 0).
 struct FlRunSummary {
   std::string run_id;
   std::string name;               // config name
@@ -108,7 +148,9 @@ struct CentralizedEnergy : LedgerSums {
 // seconds; priced_flops is left empty for the caller to say.
 CentralizedEnergy MakeCentralizedEnergy(const energy::LedgerRow& row);
 
-// summary.json of a centralized run (the centralized baseline).
+// summary.json of a centralized run (the centralized baseline). Once priced, its "energy" block
+// also holds the derived "accuracy_gain_per_kwh" and "accuracy_per_g" (Ratios(s)), the gain
+// counted from kChanceAccuracy.
 struct CentralizedSummary {
   std::string kind = "centralized";  // always "centralized" (the reader checks it)
   std::string name;                  // config name
@@ -139,6 +181,12 @@ struct CentralizedSummary {
   bool operator==(const CentralizedSummary&) const = default;
 };
 
+// The ratios a summary's JSON carries: FL from its initial and final accuracy and its energy
+// block; centralized from kChanceAccuracy, its final accuracy and its energy block ({0, 0} when
+// not priced: no energy block, no keys).
+EfficiencyRatios Ratios(const FlRunSummary& s);
+EfficiencyRatios Ratios(const CentralizedSummary& s);
+
 // JSON <-> struct. FromJson fills *out, or returns a Corruption error naming `what` (the file)
 // and the first missing or mistyped key; *out is unspecified then.
 nlohmann::json ToJson(const FlRunSummary& s);
@@ -162,6 +210,9 @@ struct RunOutcome {
   int rounds = 0;  // FL: rounds completed; centralized: epochs
   // FL: simulated hours to the target when reached, else of the whole run; centralized: 0.
   double sim_hours = 0.0;
+  // FL: measured (round 0); centralized: kChanceAccuracy (the gain's baseline, not measured).
+  double initial_accuracy = 0.0;
+  EfficiencyRatios ratios;  // Ratios(summary): what summary.json's energy block says
 };
 // Reads `path` as the summary of a finished run of its kind (ReadCentralizedSummary when
 // `centralized`, else ReadFlRunSummary). Besides the readers' errors, a run that is not complete
