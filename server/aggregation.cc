@@ -41,6 +41,15 @@ class FedAdam final : public Strategy {
     return 12 * static_cast<uint64_t>(global.size());  // sub, 5 mul/add, 3 fma-ish, sqrt, div, add
   }
   const char* name() const override { return "fedadam"; }
+  std::vector<std::vector<float>> State() const override { return {m_, v_}; }
+  Status SetState(std::vector<std::vector<float>> state) override {
+    if (state.size() != 2 || state[0].size() != m_.size() || state[1].size() != v_.size())
+      return Status::InvalidArgument("fedadam: the saved state is not m and v of " +
+                                     std::to_string(m_.size()) + " values each");
+    m_ = std::move(state[0]);
+    v_ = std::move(state[1]);
+    return Status::OK();
+  }
 
  private:
   float lr_, b1_, b2_, tau_;
@@ -48,6 +57,12 @@ class FedAdam final : public Strategy {
 };
 
 }  // namespace
+
+Status Strategy::SetState(std::vector<std::vector<float>> state) {
+  if (state.empty()) return Status::OK();
+  return Status::InvalidArgument(std::string(name()) + ": has no state, the saved one has " +
+                                 std::to_string(state.size()) + " vectors");
+}
 
 void WeightedMean::Add(std::span<const float> w, double weight) {
   for (size_t i = 0; i < sum_.size(); ++i) sum_[i] += weight * static_cast<double>(w[i]);

@@ -14,6 +14,7 @@
 #include "fedcarbon/common/seed.h"
 #include "fedcarbon/common/utc_time.h"
 #include "fedcarbon/data/partition.h"
+#include "fedcarbon/models/tensors.h"
 
 namespace fedcarbon::server {
 namespace {
@@ -60,6 +61,11 @@ Status Coordinator::Setup() {
   if (!sim.ok()) return sim.status();
   sim_ = std::move(*sim);
 
+  // --resume: checked against this config and model before any file is touched.
+  Result<std::optional<Checkpoint>> checkpoint = LoadCheckpointToResume();
+  if (!checkpoint.ok()) return checkpoint.status();
+  if (*checkpoint) FEDCARBON_RETURN_IF_ERROR(RestoreFrom(**checkpoint));
+
   // Every client's job, from the same deterministic partition the workers compute and the
   // model's FLOP counts: a result that claims another shard size, sample count or FLOPs is
   // rejected.
@@ -82,13 +88,18 @@ Status Coordinator::Setup() {
   }
 
   const std::string out = options_.out_dir + "/";
-  auto recorder = RunRecorder::Open(options_.out_dir, cfg_, cfg_.energy.measure_rapl);
+  auto recorder =
+      *checkpoint ? RunRecorder::Resume(options_.out_dir, **checkpoint, cfg_.energy.measure_rapl)
+                  : RunRecorder::Open(options_.out_dir, cfg_, cfg_.energy.measure_rapl);
   if (!recorder.ok()) return recorder.status();
   recorder_ = std::move(*recorder);
 
-  auto transport = Transport::Bind(options_, result_.run_id);
+  const size_t max_frame = wire::MaxFrameBytesForModel(static_cast<uint64_t>(model_->num_params()),
+                                                       models::TensorSizes(model_->model()).size());
+  auto transport = Transport::Bind(options_, result_.run_id, max_frame);
   if (!transport.ok()) return transport.status();
   transport_ = std::move(*transport);
+  if (resumed_) transport_->ContinueAfter(resumed_last_seq_);
   const std::string& endpoint = transport_->endpoint();
   result_.endpoint = endpoint;
   FEDCARBON_RETURN_IF_ERROR(WriteFileAtomic(out + "endpoint", endpoint + "\n"));
@@ -168,11 +179,15 @@ Status Coordinator::WaitForLiveWorker() {
 Result<CoordinatorResult> Coordinator::Run() {
   start_ = Clock::now();
   Status st = Setup();
-  if (st.ok()) st = EvaluateInitial();
-  if (st.ok()) st = Join();
-  for (int round = 1; st.ok() && round <= cfg_.federation.rounds && !Stopping(); ++round) {
+  if (st.ok() && !resumed_) st = EvaluateInitial();  // a resumed run has it from its checkpoint
+  const bool finished = result_.reached_target || result_.rounds >= cfg_.federation.rounds;
+  if (st.ok() && finished) spdlog::info("the run had finished: nothing left to resume");
+  if (st.ok() && !finished) st = Join();
+  for (int round = result_.rounds + 1;
+       st.ok() && round <= cfg_.federation.rounds && !result_.reached_target && !Stopping();
+       ++round) {
     st = RunRound(round);
-    if (result_.reached_target) break;
+    if (st.ok() && result_.rounds == round) st = SaveCheckpoint();  // not after an abandoned one
   }
   result_.interrupted = Stopping();
   Finish();
@@ -185,7 +200,7 @@ Result<CoordinatorResult> Coordinator::Run() {
 }
 
 void Coordinator::Finish() {
-  result_.wall_s = SecondsSince(start_);
+  result_.wall_s = wall_before_s_ + SecondsSince(start_);
   if (transport_) {
     for (size_t w = 0; w < registry_.workers().size(); ++w)
       SendShutdown(static_cast<int>(w), result_.interrupted ? "interrupted" : "run finished");

@@ -1,5 +1,6 @@
 // Private: the coordinator's state and its pieces, split over coordinator.cc (setup, join, run,
-// summary), messaging.cc (socket I/O and non-round messages) and round.cc (one FL round).
+// summary), messaging.cc (socket I/O and non-round messages), round.cc (one FL round) and
+// resume.cc (checkpoints: saving one after a round, continuing from one).
 #pragma once
 
 #include <chrono>
@@ -22,9 +23,11 @@
 #include "fedcarbon/models/from_config.h"
 #include "fedcarbon/models/train.h"
 #include "fedcarbon/server/aggregation.h"
+#include "fedcarbon/server/checkpoint.h"
 #include "fedcarbon/server/coordinator.h"
 #include "fedcarbon/server/registry.h"
 #include "fedcarbon/server/round_engine.h"
+#include "fedcarbon/server/supervisor.h"
 #include "fedcarbon/simtime/simulation.h"
 #include "fedcarbon/wire/codec.h"
 #include "fedcarbon/wire/curve.h"
@@ -78,11 +81,21 @@ class Coordinator {
   Status WriteSummary(const Status& run_status);
 
   // messaging.cc
-  // Waits up to `timeout` for one message and handles it; false when nothing arrived.
+  // Waits up to `timeout` for one message and handles it, and any closed connections; false
+  // when no message arrived (then, every message queued having been handled, checks for silent
+  // workers: a coordinator busy evaluating never mistakes its own deafness for their silence).
   bool PollOnce(std::chrono::milliseconds timeout);
-  void Dispatch(const std::string& identity, const zmq::message_t& frame);
+  // `connection`: the transport's id of the connection the frame came on (-1 unknown).
+  void Dispatch(const std::string& identity, const zmq::message_t& frame, int connection = -1);
   void HandleHello(const std::string& identity, const wire::proto::Message& m);
   void HandleHeartbeat(int worker);
+  // Failure handling (supervisor_ decides): a closed connection, silent workers, and carrying
+  // out what the supervisor answers.
+  void HandleClosed(int connection);
+  void CheckLiveness();
+  void Carry(const Failover& failover);
+  // Sends each worker a Welcome with its (changed) client set, logging what it hosts and why.
+  void Rehost(const std::vector<int>& workers, const char* why);
   void Reject(const std::string& identity, const char* what, const std::string& why);
   void Send(int worker, const wire::proto::Message& m, uint64_t* bytes = nullptr);
   void SendWelcome(int worker);
@@ -99,6 +112,16 @@ class Coordinator {
   void NoteDropped(const std::vector<Dropped>& dropped);
   Status RecordRound(int round, const std::vector<int>& selected, double collect_s, double agg_s,
                      uint64_t agg_flops);
+
+  // resume.cc
+  // With options_.resume: the checkpoint to continue from, validated against cfg_ and the model
+  // (nullopt when there is none: the run starts over); without: nullopt.
+  Result<std::optional<Checkpoint>> LoadCheckpointToResume();
+  // Restores the model, the strategy, the clock, the counters, the run id and the initial
+  // evaluation from `c` (before the transport is bound: messages carry the run id).
+  Status RestoreFrom(const Checkpoint& c);
+  // checkpoint.bin after the round just recorded (RunRecorder::SaveCheckpoint).
+  Status SaveCheckpoint();
 
   // sim_round.cc
   // Picks the round's simulated start (waiting for online clients, time shifting) and the
@@ -118,6 +141,9 @@ class Coordinator {
   std::unique_ptr<Transport> transport_;  // the ZeroMQ socket (set up by Setup)
 
   WorkerRegistry registry_;
+  // Which workers are dead, and what becomes of their clients (see supervisor.h).
+  Supervisor supervisor_{
+      &registry_, LivenessPolicy::For(cfg_.runtime.heartbeat_s, cfg_.runtime.join_timeout_s)};
 
   std::unique_ptr<GlobalModel> model_;  // the model, its aggregation and the test set
 
@@ -129,6 +155,9 @@ class Coordinator {
   Status fatal_;                     // a worker reported an error during startup
   CoordinatorResult result_;
   models::EvalStats initial_eval_;  // the model before round 1 (priced with round 1)
+  bool resumed_ = false;            // continued from a checkpoint (options_.resume)
+  uint64_t resumed_last_seq_ = 0;   // the checkpoint's last message sequence number
+  double wall_before_s_ = 0.0;      // measured seconds of the run before its checkpoint
 };
 
 // A printable form of a routing id (hex when it is binary).

@@ -82,6 +82,19 @@ Result<uint64_t> GlobalModel::Aggregate() {
   return flops;
 }
 
+Status GlobalModel::Restore(std::vector<float> weights,
+                            std::vector<std::vector<float>> strategy_state) {
+  if (weights.size() != global_.size())
+    return Status::InvalidArgument(std::to_string(weights.size()) + " weights, the model has " +
+                                   std::to_string(global_.size()));
+  // SetState checks everything before changing anything; SetParams then cannot fail on size.
+  FEDCARBON_RETURN_IF_ERROR(strategy_->SetState(std::move(strategy_state)));
+  FEDCARBON_RETURN_IF_ERROR(model_->SetParams(weights));
+  global_ = std::move(weights);
+  mean_->Clear();
+  return Status::OK();
+}
+
 Result<models::EvalStats> GlobalModel::Evaluate(int threads) {
   models::DataView view{test_.images.data(), test_.labels.data(), test_.n, test_.dim(), {}};
   auto es = models::Evaluate(*model_, view, threads);

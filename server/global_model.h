@@ -48,6 +48,12 @@ class GlobalModel {
   // Test accuracy and loss of the global model.
   Result<models::EvalStats> Evaluate(int threads);
 
+  // The strategy's state between rounds (Strategy::State), for checkpoints.
+  std::vector<std::vector<float>> StrategyState() const { return strategy_->State(); }
+  // Continues from a checkpoint: `weights` become the global model and `strategy_state` the
+  // strategy's. InvalidArgument when a size is not this model's (nothing changes then).
+  Status Restore(std::vector<float> weights, std::vector<std::vector<float>> strategy_state);
+
  private:
   GlobalModel() = default;
   std::unique_ptr<models::Sequential> model_;

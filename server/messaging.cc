@@ -26,16 +26,21 @@ std::string PrintableId(const std::string& id) {
 
 bool Coordinator::PollOnce(std::chrono::milliseconds timeout) {
   std::optional<Transport::Received> r = transport_->Poll(timeout);
-  if (!r) return false;
+  for (int connection : transport_->TakeClosed()) HandleClosed(connection);
+  if (!r) {
+    CheckLiveness();
+    return false;
+  }
   if (!r->error.empty()) {
     Reject(r->identity, "frame", r->error);
     return true;
   }
-  Dispatch(r->identity, r->frame);
+  Dispatch(r->identity, r->frame, r->connection);
   return true;
 }
 
-void Coordinator::Dispatch(const std::string& identity, const zmq::message_t& frame) {
+void Coordinator::Dispatch(const std::string& identity, const zmq::message_t& frame,
+                           int connection) {
   wire::proto::Message m;
   if (Status st = wire::ParseFrame(frame.data(), frame.size(), &m); !st.ok()) {
     Reject(identity, "frame", st.message());
@@ -43,6 +48,8 @@ void Coordinator::Dispatch(const std::string& identity, const zmq::message_t& fr
   }
   if (m.has_hello()) {
     HandleHello(identity, m);
+    if (const std::optional<int> w = registry_.FindByIdentity(identity); w && connection >= 0)
+      registry_.SetConnection(*w, connection);
     return;
   }
   const std::optional<int> w = registry_.FindByIdentity(identity);
@@ -59,8 +66,12 @@ void Coordinator::Dispatch(const std::string& identity, const zmq::message_t& fr
            "run id '" + m.header().run_id() + "', expected '" + result_.run_id + "'");
     return;
   }
-  registry_.Touch(*w, Clock::now());
-  registry_.worker(*w).ready = true;
+  if (connection >= 0) registry_.SetConnection(*w, connection);
+  if (supervisor_.Heard(*w, Clock::now())) {  // declared dead, yet here it is
+    spdlog::warn("worker {} speaks again after it was declared dead",
+                 registry_.workers()[*w].worker_id);
+    Rehost({*w}, "alive again");
+  }
   switch (m.body_case()) {
     case wire::proto::Message::kHeartbeat:
       HandleHeartbeat(*w);
@@ -108,8 +119,44 @@ void Coordinator::HandleHello(const std::string& identity, const wire::proto::Me
     if (other != w) SendWelcome(other);
   if (is_new || !was_alive || !changed.empty()) {
     registry_.worker(w).ready = false;
-    spdlog::info("worker {} {} and hosts {} clients", worker_id, is_new ? "admitted" : "rejoined",
-                 registry_.workers()[w].clients.size());
+    spdlog::info(
+        "worker {} {} and hosts {} clients{}", worker_id, is_new ? "admitted" : "rejoined",
+        registry_.workers()[w].clients.size(),
+        registry_.workers()[w].clients.empty() ? " (until the next round's rebalance)" : "");
+  }
+}
+
+void Coordinator::HandleClosed(int connection) {
+  const std::optional<int> w = registry_.FindByConnection(connection);
+  if (!w) return;  // not a worker's current connection (a reopened socket, a stranger)
+  Carry(supervisor_.Disconnected(*w, round_ ? &round_->engine : nullptr));
+}
+
+void Coordinator::CheckLiveness() {
+  Carry(supervisor_.Tick(Clock::now(), round_ ? &round_->engine : nullptr));
+}
+
+void Coordinator::Carry(const Failover& f) {
+  if (f.empty()) return;
+  for (const Failover::Death& d : f.dead) {
+    const std::string& id = registry_.workers()[d.worker].worker_id;
+    spdlog::warn("worker {} is dead ({}): {} of its clients moved to live workers, {} kept{}", id,
+                 d.reason, d.moved, d.orphaned, d.orphaned > 0 ? " until a worker (re)joins" : "");
+    if (round_ && d.redealt > 0)
+      spdlog::warn("round {}: {} unfinished client(s) of worker {} re-dealt to live workers",
+                   round_->engine.round(), d.redealt, id);
+  }
+  Rehost(f.welcome, "took over clients of a dead worker");
+  if (!round_) return;
+  SendRequests(f.requests);
+  NoteDropped(f.dropped);
+}
+
+void Coordinator::Rehost(const std::vector<int>& workers, const char* why) {
+  for (int w : workers) {
+    spdlog::info("worker {} now hosts {} clients ({})", registry_.workers()[w].worker_id,
+                 registry_.workers()[w].clients.size(), why);
+    SendWelcome(w);
   }
 }
 

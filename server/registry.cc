@@ -11,6 +11,8 @@ const char* StateName(WorkerState s) {
       return "alive";
     case WorkerState::kSuspect:
       return "suspect";
+    case WorkerState::kDead:
+      return "dead";
     case WorkerState::kRetired:
       return "retired";
   }
@@ -50,7 +52,7 @@ int WorkerRegistry::Register(const std::string& worker_id, const std::string& id
 int WorkerRegistry::HostableClients() const {
   int64_t total = 0;
   for (const WorkerInfo& w : workers_) {
-    if (w.state == WorkerState::kRetired) continue;
+    if (w.state == WorkerState::kRetired || w.state == WorkerState::kDead) continue;
     if (w.capacity == 0) return num_clients_;
     total += w.capacity;
   }
@@ -67,6 +69,27 @@ void WorkerRegistry::Give(int worker, int client) {
   c.insert(std::upper_bound(c.begin(), c.end(), client), client);
 }
 
+void WorkerRegistry::Take(int worker, int client) {
+  auto& c = workers_[worker].clients;
+  c.erase(std::remove(c.begin(), c.end(), client), c.end());
+  if (owner_[client] == worker) owner_[client] = -1;
+}
+
+bool WorkerRegistry::HasRoom(int worker) const {
+  const WorkerInfo& w = workers_[worker];
+  return w.capacity == 0 || w.clients.size() < w.capacity;
+}
+
+int WorkerRegistry::LeastLoadedWithRoom(int except) const {
+  int best = -1;
+  for (size_t i = 0; i < workers_.size(); ++i) {
+    const int w = static_cast<int>(i);
+    if (w == except || workers_[i].state != WorkerState::kAlive || !HasRoom(w)) continue;
+    if (best < 0 || workers_[i].clients.size() < workers_[best].clients.size()) best = w;
+  }
+  return best;
+}
+
 void WorkerRegistry::Assign() {
   const int n = static_cast<int>(workers_.size());
   int next = 0;
@@ -81,12 +104,39 @@ void WorkerRegistry::Assign() {
   assigned_ = true;
 }
 
+namespace {
+
+void AddOnce(std::vector<int>* v, int x) {
+  if (std::find(v->begin(), v->end(), x) == v->end()) v->push_back(x);
+}
+
+}  // namespace
+
 std::vector<int> WorkerRegistry::Rebalance() {
   std::vector<int> changed;
+  if (!assigned_) return changed;
   for (size_t i = 0; i < workers_.size(); ++i) {
     if (workers_[i].state != WorkerState::kAlive || !workers_[i].clients.empty()) continue;
-    for (int c : Readmit(static_cast<int>(i)))
-      if (std::find(changed.begin(), changed.end(), c) == changed.end()) changed.push_back(c);
+    for (int c : Readmit(static_cast<int>(i))) AddOnce(&changed, c);
+  }
+  // Even out: the most loaded alive worker gives its highest client to the least loaded one with
+  // room, while they differ by two or more. Each move lowers the sum of squared loads: it ends.
+  for (;;) {
+    int donor = -1;
+    for (size_t i = 0; i < workers_.size(); ++i) {
+      if (workers_[i].state != WorkerState::kAlive) continue;
+      if (donor < 0 || workers_[i].clients.size() > workers_[donor].clients.size())
+        donor = static_cast<int>(i);
+    }
+    if (donor < 0) break;
+    const int receiver = LeastLoadedWithRoom(donor);
+    if (receiver < 0 || workers_[donor].clients.size() < workers_[receiver].clients.size() + 2)
+      break;
+    const int client = workers_[donor].clients.back();
+    Take(donor, client);
+    Give(receiver, client);
+    AddOnce(&changed, donor);
+    AddOnce(&changed, receiver);
   }
   return changed;
 }
@@ -94,12 +144,13 @@ std::vector<int> WorkerRegistry::Rebalance() {
 std::vector<int> WorkerRegistry::Readmit(int index) {
   std::vector<int> changed;
   if (!assigned_ || !workers_[index].clients.empty()) return changed;  // keeps its own clients
-  const uint32_t capacity = workers_[index].capacity;
   for (size_t i = 0; i < workers_.size(); ++i) {
     WorkerInfo& old = workers_[i];
-    if (static_cast<int>(i) == index || old.state != WorkerState::kSuspect) continue;
+    if (static_cast<int>(i) == index ||
+        (old.state != WorkerState::kSuspect && old.state != WorkerState::kDead))
+      continue;
     bool moved = false;
-    while (!old.clients.empty() && (capacity == 0 || workers_[index].clients.size() < capacity)) {
+    while (!old.clients.empty() && HasRoom(index)) {
       const int client = old.clients.back();
       old.clients.pop_back();
       Give(index, client);
@@ -117,21 +168,48 @@ void WorkerRegistry::MarkSuspect(int index) {
   if (workers_[index].state == WorkerState::kAlive) workers_[index].state = WorkerState::kSuspect;
 }
 
-void WorkerRegistry::Touch(int index, std::chrono::steady_clock::time_point now) {
+std::vector<int> WorkerRegistry::MarkDead(int index) {
+  std::vector<int> changed;
   WorkerInfo& w = workers_[index];
-  w.last_seen = now;
-  if (w.state == WorkerState::kSuspect) w.state = WorkerState::kAlive;
+  if (w.state != WorkerState::kAlive && w.state != WorkerState::kSuspect) return changed;
+  w.state = WorkerState::kDead;
+  const std::vector<int> clients = w.clients;  // ascending: dealt one by one, fewest first
+  for (int client : clients) {
+    const int to = LeastLoadedWithRoom(index);
+    if (to < 0) break;  // the rest stay orphaned with the dead worker
+    Take(index, client);
+    Give(to, client);
+    AddOnce(&changed, to);
+  }
+  if (!changed.empty()) changed.push_back(index);
+  return changed;
 }
 
-void WorkerRegistry::SuspectSilent(std::chrono::steady_clock::time_point cutoff,
-                                   const std::vector<bool>& busy) {
-  for (size_t i = 0; i < workers_.size(); ++i)
-    if (!busy[i] && workers_[i].last_seen < cutoff) MarkSuspect(static_cast<int>(i));
+bool WorkerRegistry::Touch(int index, std::chrono::steady_clock::time_point now) {
+  WorkerInfo& w = workers_[index];
+  w.last_seen = now;
+  const bool was_dead = w.state == WorkerState::kDead;
+  if (w.state == WorkerState::kSuspect || was_dead) w.state = WorkerState::kAlive;
+  return was_dead;
+}
+
+void WorkerRegistry::SetConnection(int index, int connection) {
+  for (WorkerInfo& w : workers_)
+    if (w.connection == connection) w.connection = -1;
+  workers_[index].connection = connection;
 }
 
 std::optional<int> WorkerRegistry::FindByIdentity(const std::string& identity) const {
   for (size_t i = 0; i < workers_.size(); ++i)
     if (workers_[i].identity == identity) return static_cast<int>(i);
+  return std::nullopt;
+}
+
+std::optional<int> WorkerRegistry::FindByConnection(int connection) const {
+  if (connection < 0) return std::nullopt;
+  for (size_t i = 0; i < workers_.size(); ++i)
+    if (workers_[i].connection == connection && workers_[i].state != WorkerState::kRetired)
+      return static_cast<int>(i);
   return std::nullopt;
 }
 

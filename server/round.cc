@@ -28,11 +28,9 @@ Status Coordinator::RunRound(int round) {
   const auto round_start = Clock::now();
   while (PollOnce(std::chrono::milliseconds(0))) {  // heartbeats queued during evaluation
   }
-  const double silence_s = std::max(10.0, 5.0 * cfg_.runtime.heartbeat_s);
-  registry_.SuspectSilent(round_start - std::chrono::duration_cast<Clock::duration>(
-                                            std::chrono::duration<double>(silence_s)),
-                          std::vector<bool>(registry_.workers().size(), false));
-  for (int w : registry_.Rebalance()) SendWelcome(w);
+  // Silent and disconnected workers were found dead as it happened (PollOnce); idle workers
+  // (restarted, or back after being declared dead) take a fair share before the selection.
+  Rehost(registry_.Rebalance(), "rebalanced");
   if (registry_.EligibleClients().empty()) FEDCARBON_RETURN_IF_ERROR(WaitForLiveWorker());
   const std::vector<int> eligible = registry_.EligibleClients();
   double sim_start = 0.0, shift_h = 0.0;
@@ -116,7 +114,9 @@ void Coordinator::HandleResult(int worker, const wire::proto::Message& m, size_t
                   round_->engine.RequestBytes(claim.client),
                   frame_bytes,
                   a.compute_s(),
-                  a.wall_s()};
+                  a.wall_s(),
+                  cfg_.train.threads};
+  row.catalog = sim_->targets().catalog_id();
   SendRequests(round_->engine.Accept(claim.client, frame_bytes));
 }
 
@@ -195,6 +195,8 @@ Status Coordinator::RecordRound(int round, const std::vector<int>& selected, dou
     row.activity.compute_s += initial_eval_.wall_s;
   }
   row.activity.wall_s = wall_s;
+  row.activity.threads = cfg_.train.threads;
+  row.catalog = sim_->targets().catalog_id();
   const energy::ResolvedTarget& target = sim_->targets().coordinator();
   row.pue = target.pue;
   row.country_iso_code = target.country.iso3;
@@ -230,7 +232,6 @@ Status Coordinator::RecordRound(int round, const std::vector<int>& selected, dou
   record.shift_h = rs.shift_h;
   FEDCARBON_RETURN_IF_ERROR(
       recorder_->RecordRound(record, std::move(rs.client_rows), std::move(row)));
-  FEDCARBON_RETURN_IF_ERROR(recorder_->Checkpoint(round, model_->weights()));
 
   result_.rounds = round;
   result_.dropped += dropped;

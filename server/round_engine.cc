@@ -118,6 +118,39 @@ std::vector<Dropped> RoundEngine::WorkerGone(int worker) {
   return out;
 }
 
+std::vector<SendRequest> RoundEngine::Redeal(int worker, const std::function<int(int)>& host,
+                                             std::vector<Dropped>* dropped) {
+  std::vector<int> unfinished;  // outstanding (by client id), then queued (in queue order)
+  for (auto it = pending_.begin(); it != pending_.end();) {
+    if (it->second.worker != worker) {
+      ++it;
+      continue;
+    }
+    unfinished.push_back(it->first);
+    it = pending_.erase(it);
+  }
+  for (int client : queued_[worker]) unfinished.push_back(client);
+  queued_[worker].clear();
+  in_flight_[worker] = 0;
+  std::vector<int> receivers;
+  for (int client : unfinished) {
+    const int to = host(client);
+    if (to < 0 || to == worker) {
+      dropped->push_back({worker, client, "its worker is dead and no live worker can host it"});
+      ++dropped_;
+      continue;
+    }
+    queued_[to].push_back(client);
+    ++redealt_;
+    if (std::find(receivers.begin(), receivers.end(), to) == receivers.end())
+      receivers.push_back(to);
+  }
+  std::vector<SendRequest> out;
+  for (int to : receivers)
+    for (const SendRequest& s : Refill(to)) out.push_back(s);
+  return out;
+}
+
 std::vector<Dropped> RoundEngine::Tick(Clock::time_point now) {
   std::vector<Dropped> out;
   if (now < deadline()) return out;

@@ -3,7 +3,8 @@
 //   rounds.csv     records::RoundRecord, one flushed line per round
 //   ledger.csv     energy::LedgerRow, the round's client rows then its coordinator row, appended
 //                  at the round's end (each row one write(2): a crash leaves no half row)
-//   checkpoint.bin the global model after the last recorded round
+//   checkpoint.bin everything needed to continue after the last recorded round (checkpoint.h),
+//                  written durably after ledger.csv and rounds.csv were fsync'ed
 //   summary.json   records::FlRunSummary with the ledger's totals
 // Owns the RAPL meter (whole-host energy per round, where RAPL exists): its reading goes on the
 // round's coordinator row.
@@ -23,16 +24,25 @@
 #include "fedcarbon/energy/rapl.h"
 #include "fedcarbon/records/rounds.h"
 #include "fedcarbon/records/summary.h"
+#include "fedcarbon/server/checkpoint.h"
 
 namespace fedcarbon::server {
 
 class RunRecorder {
  public:
   // Creates `out_dir` files afresh: config.json, an empty ledger.csv and rounds.csv with its
-  // header. `measure_rapl`: open the RAPL meter (its absence is logged, not an error).
+  // header; removes a checkpoint.bin of an earlier run. `measure_rapl`: open the RAPL meter (its
+  // absence is logged, not an error).
   static Result<std::unique_ptr<RunRecorder>> Open(const std::string& out_dir,
                                                    const config::ExperimentConfig& cfg,
                                                    bool measure_rapl);
+  // Continues the run in `out_dir` after `checkpoint` (already validated against the config):
+  // cuts ledger.csv and rounds.csv back to its lengths (CutToCheckpoint; what was cut is
+  // logged), reads the ledger's rows back for the summary's totals, and appends from there.
+  // config.json stays as it is.
+  static Result<std::unique_ptr<RunRecorder>> Resume(const std::string& out_dir,
+                                                     const Checkpoint& checkpoint,
+                                                     bool measure_rapl);
   ~RunRecorder();
   RunRecorder(const RunRecorder&) = delete;
   RunRecorder& operator=(const RunRecorder&) = delete;
@@ -41,8 +51,10 @@ class RunRecorder {
   // reading since the previous round, when measured).
   Status RecordRound(const records::RoundRecord& round, std::vector<energy::LedgerRow> clients,
                      energy::LedgerRow coordinator);
-  // checkpoint.bin after `round`.
-  Status Checkpoint(int round, const std::vector<float>& global);
+  // checkpoint.bin after the round just recorded: fsyncs ledger.csv and rounds.csv, then writes
+  // `checkpoint` with this recorder's ledger_rows, rounds_rows and measured_kwh filled in
+  // (WriteCheckpoint: tmp + fsync + rename).
+  Status SaveCheckpoint(Checkpoint checkpoint);
   // summary.json: `summary` with its energy block from every ledger row recorded.
   Status WriteSummary(records::FlRunSummary summary);
   // Closes rounds.csv (the ledger's rows are already on disk).
@@ -50,11 +62,14 @@ class RunRecorder {
 
  private:
   RunRecorder() = default;
+  void OpenRapl();  // the RAPL meter; its absence is logged
   std::string out_dir_;
   std::optional<energy::LedgerWriter> ledger_;
   std::vector<energy::LedgerRow> rows_;  // every row written, for the summary's totals
   std::FILE* rounds_csv_ = nullptr;
+  uint64_t rounds_rows_ = 0;  // rounds.csv lines after its header
   std::optional<energy::RaplMeter> rapl_;
+  double measured_kwh_ = -1.0;  // RAPL energy of the host over the run so far; -1: not measured
 };
 
 }  // namespace fedcarbon::server

@@ -1,4 +1,6 @@
 // fedcarbon run CONFIG [--out DIR] [--set k=v ...]: a federated run as real processes on loopback.
+// fedcarbon run --resume DIR: continues the run in DIR from its last checkpoint (its coordinator
+// died); the config is DIR/config.json (a CONFIG given too must be the same config).
 // With --emit slurm it writes DIR/run.sbatch (a multi-host run: one coordinator task and
 // --workers worker tasks), DIR/config.json and, with --curve, DIR/curve/ keys instead of running.
 #include <unistd.h>
@@ -9,6 +11,7 @@
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
+#include "fedcarbon/check/experiment_check.h"
 #include "fedcarbon/common/file.h"
 #include "fedcarbon/config/config.h"
 #include "fedcarbon/experiment/commands.h"
@@ -87,18 +90,51 @@ Status EmitSlurm(config::ExperimentConfig cfg, const std::string& out_dir, const
 struct RunArgs {
   std::string config;
   std::string out;
+  std::string resume;  // a run folder to continue; "" = a new run
   std::vector<std::string> overrides;
   bool quiet = false;
   EmitArgs emit;
 };
 
+// The config file and the output folder of `fedcarbon run [CONFIG] [--out DIR] [--resume DIR]`.
+Status ResolveRunPaths(const RunArgs& args, std::string* config, std::string* out) {
+  *config = args.config;
+  *out = args.out;
+  if (args.resume.empty()) {
+    if (args.config.empty()) return Status::InvalidArgument("run: CONFIG is required");
+    return Status::OK();
+  }
+  if (!args.emit.emit.empty())
+    return Status::InvalidArgument("run: --resume runs here, not --emit");
+  std::error_code ec;
+  if (!args.out.empty() &&
+      fs::weakly_canonical(args.out, ec) != fs::weakly_canonical(args.resume, ec))
+    return Status::InvalidArgument("run: --out " + args.out + " and --resume " + args.resume +
+                                   " name different folders (--resume DIR is enough)");
+  if (!fs::exists(args.resume + "/config.json", ec))
+    return Status::NotFound(args.resume + ": not a run folder (no config.json)");
+  if (config->empty()) *config = args.resume + "/config.json";
+  *out = args.resume;
+  return Status::OK();
+}
+
 Status RunOrEmit(const RunArgs& args) {
-  auto cfg = config::Load(args.config, args.overrides);
+  std::string config_path, out_arg;
+  FEDCARBON_RETURN_IF_ERROR(ResolveRunPaths(args, &config_path, &out_arg));
+  auto cfg = config::Load(config_path, args.overrides);
   if (!cfg.ok()) return cfg.status();
-  const std::string out = args.out.empty() ? "runs/" + cfg->name : args.out;
-  if (args.emit.emit == "slurm") return EmitSlurm(*cfg, out, args.emit);
+  const std::string out = out_arg.empty() ? "runs/" + cfg->name : out_arg;
+  if (args.emit.emit == "slurm") {
+    // The cluster's nodes hold the data: a data set missing here is not an error.
+    check::CheckOptions on_cluster;
+    on_cluster.require_data = false;
+    FEDCARBON_RETURN_IF_ERROR(check::CheckExperiment(*cfg, on_cluster));
+    return EmitSlurm(*cfg, out, args.emit);
+  }
+  // RunLocal checks the whole config (check::CheckExperiment) before it writes anything.
   LaunchOptions options;
   options.show_progress = !args.quiet;
+  options.resume = !args.resume.empty();
   auto r = RunLocal(*cfg, out, options);
   if (!r.ok()) return r.status();
   std::printf("%d rounds, final accuracy %.4f (best %.4f), target %.2f %s, %.1f s\n", r->rounds,
@@ -116,8 +152,13 @@ void AddRunCommand(CLI::App& app, int* exit_code) {
   auto args = std::make_shared<RunArgs>();
   auto* cmd = app.add_subcommand(
       "run", "run a federated experiment: one coordinator and runtime.workers worker processes");
-  cmd->add_option("config", args->config, "experiment config (JSON)")->required();
+  cmd->add_option("config", args->config,
+                  "experiment config (JSON); with --resume: the run's config.json by default");
   cmd->add_option("--out", args->out, "output folder (default runs/<name>)");
+  cmd->add_option("--resume", args->resume,
+                  "continue the run in DIR from its last checkpoint (its coordinator died: kill "
+                  "-9, a crash); rows after the checkpoint are redone")
+      ->option_text("DIR");
   cmd->add_option("--set", args->overrides, "override a config key: --set federation.rounds=5");
   cmd->add_flag("--quiet", args->quiet, "no per-round progress lines");
   EmitArgs& e = args->emit;

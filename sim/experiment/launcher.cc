@@ -20,6 +20,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "fedcarbon/check/experiment_check.h"
 #include "fedcarbon/experiment/process.h"
 #include "fedcarbon/experiment/progress.h"
 #include "fedcarbon/records/summary.h"
@@ -87,6 +88,8 @@ Result<std::string> BinDir(const LaunchOptions& options) {
 
 Result<RunResult> RunLocal(const config::ExperimentConfig& cfg, const std::string& out_dir,
                            const LaunchOptions& options) {
+  // The whole config (names, data, partition) before a folder is made or a process started.
+  FEDCARBON_RETURN_IF_ERROR(check::CheckExperiment(cfg));
   auto bin = BinDir(options);
   if (!bin.ok()) return bin.status();
   const std::string server_exe = *bin + "/fedcarbon-server";
@@ -114,8 +117,10 @@ Result<RunResult> RunLocal(const config::ExperimentConfig& cfg, const std::strin
     return st;
   };
 
-  auto server = Spawn({server_exe, launch_config, "--bind", "tcp://127.0.0.1:*", "--out", out},
-                      out + "/server.log", 0);
+  std::vector<std::string> server_argv = {server_exe,          launch_config, "--bind",
+                                          "tcp://127.0.0.1:*", "--out",       out};
+  if (options.resume) server_argv.push_back("--resume");
+  auto server = Spawn(server_argv, out + "/server.log", 0, /*append=*/options.resume);
   if (!server.ok()) return server.status();
   const pid_t pgid = *server;
   children.push_back({*server, "fedcarbon-server", true, -1});
@@ -151,7 +156,7 @@ Result<RunResult> RunLocal(const config::ExperimentConfig& cfg, const std::strin
                                                 std::to_string(threads)};
   auto worker_log = [&](size_t i) { return out + "/worker-" + std::to_string(i) + ".log"; };
   for (int i = 0; i < workers; ++i) {
-    auto w = Spawn(worker_argv, worker_log(i), pgid);
+    auto w = Spawn(worker_argv, worker_log(i), pgid, /*append=*/options.resume);
     if (!w.ok()) return fail(w.status());
     children.push_back({*w, "fedcarbon-client " + std::to_string(i), true, -1});
   }

@@ -168,7 +168,16 @@ TEST(BadMessageTest, MalformedResultsAreRejectedNeverAppliedAndTheRunCompletes) 
   int answered = 0, ignored = 0, stranger_sent = 0;
   bool reported_failure = false;
   const auto deadline = std::chrono::steady_clock::now() + 120s;  // the loop ends with the run
+  auto next_heartbeat = std::chrono::steady_clock::now();
   while (server.Running() && std::chrono::steady_clock::now() < deadline) {
+    // Heartbeats, as a real worker sends them also while it trains: this one is alive (a
+    // straggler in round 3), never declared dead for its silence.
+    if (std::chrono::steady_clock::now() >= next_heartbeat) {
+      wp::Message beat = ready;
+      beat.mutable_header()->set_seq(++seq);
+      Send(evil, beat);
+      next_heartbeat += 500ms;
+    }
     auto req = Receive(evil, 100ms);
     if (!req || !req->has_train_request()) continue;
     if (req->header().round() == 3) {  // play dead in the last round

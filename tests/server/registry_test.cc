@@ -70,16 +70,55 @@ TEST(RegistryTest, SuspectWorkersAreNotEligibleAndRecoverOnAnyMessage) {
   EXPECT_EQ(r.EligibleClients().size(), 4u);
 }
 
-TEST(RegistryTest, SilentIdleWorkersBecomeSuspect) {
+TEST(RegistryTest, ADeadWorkersClientsGoToTheLeastLoadedLiveWorkersWithRoom) {
+  WorkerRegistry r(9);
+  const int a = Add(r, "a", 4);
+  const int b = Add(r, "b", 0);
+  const int c = Add(r, "c", 0);
+  r.Assign();        // 3 each
+  r.MarkSuspect(c);  // a suspect worker takes nothing
+  const std::vector<int> changed = r.MarkDead(b);
+  EXPECT_EQ(changed.size(), 2u);  // a and b
+  EXPECT_EQ(r.workers()[b].state, WorkerState::kDead);
+  EXPECT_EQ(r.workers()[a].clients.size(), 4u) << "up to its capacity";
+  EXPECT_EQ(r.workers()[b].clients.size(), 2u) << "the rest stay, orphaned";
+  EXPECT_EQ(r.EligibleClients(), r.workers()[a].clients);
+  EXPECT_TRUE(r.MarkDead(b).empty()) << "dead once";
+  EXPECT_TRUE(r.Touch(b, Clock::now())) << "it was dead";
+  EXPECT_EQ(r.workers()[b].state, WorkerState::kAlive);
+  EXPECT_FALSE(r.Touch(c, Clock::now())) << "suspect, not dead";
+  EXPECT_EQ(r.EligibleClients().size(), 9u);
+}
+
+TEST(RegistryTest, AConnectionNamesOneWorkerAtATime) {
   WorkerRegistry r(2);
-  const auto t0 = Clock::now();
-  bool is_new = false;
-  r.Register("a", "a#1", "h", 1, 0, 1, t0, &is_new);
-  r.Register("b", "b#1", "h", 2, 0, 1, t0 + std::chrono::seconds(20), &is_new);
-  r.Assign();
-  r.SuspectSilent(t0 + std::chrono::seconds(10), {false, false});
-  EXPECT_EQ(r.workers()[0].state, WorkerState::kSuspect);
-  EXPECT_EQ(r.workers()[1].state, WorkerState::kAlive);
+  const int a = Add(r, "a", 0);
+  const int b = Add(r, "b", 0);
+  EXPECT_FALSE(r.FindByConnection(7).has_value());
+  r.SetConnection(a, 7);
+  EXPECT_EQ(r.FindByConnection(7), a);
+  r.SetConnection(b, 7);  // a's connection closed and its descriptor went to b
+  EXPECT_EQ(r.FindByConnection(7), b);
+  EXPECT_EQ(r.workers()[a].connection, -1);
+  EXPECT_FALSE(r.FindByConnection(-1).has_value());
+}
+
+TEST(RegistryTest, RebalanceEvensOutWithinCapacity) {
+  WorkerRegistry r(10);
+  const int a = Add(r, "a", 0);
+  const int b = Add(r, "b", 0);
+  r.Assign();     // 5 and 5
+  r.MarkDead(b);  // a hosts all 10
+  const int full = Add(r, "full", 1);
+  const int spare = Add(r, "spare", 0);
+  const std::vector<int> changed = r.Rebalance();
+  EXPECT_EQ(changed.size(), 3u);  // a, full, spare
+  EXPECT_EQ(r.workers()[full].clients.size(), 1u);
+  EXPECT_EQ(r.workers()[a].clients.size() + r.workers()[spare].clients.size(), 9u);
+  EXPECT_LE(r.workers()[a].clients.size(), 5u);
+  EXPECT_LE(r.workers()[spare].clients.size(), 5u);
+  EXPECT_TRUE(r.workers()[b].clients.empty());
+  EXPECT_TRUE(r.Rebalance().empty()) << "stable";
 }
 
 TEST(RegistryTest, ARestartedWorkerTakesOverTheClientsOfASuspectOne) {
@@ -115,8 +154,11 @@ TEST(RegistryTest, ReadmitRespectsCapacityAndKnownWorkersKeepTheirClients) {
   const int spare = Add(r, "spare", 0);  // joins while nothing is orphaned... except b's last
   const std::vector<int> changed = r.Rebalance();
   EXPECT_FALSE(changed.empty());
-  EXPECT_EQ(r.workers()[spare].clients.size(), 1u);
   EXPECT_EQ(r.workers()[b].state, WorkerState::kRetired);
+  // The spare took b's last client, then one of a's three to even out (small is full).
+  EXPECT_EQ(r.workers()[spare].clients.size(), 2u);
+  EXPECT_EQ(r.workers()[a].clients.size(), 2u);
+  EXPECT_EQ(r.workers()[small].clients.size(), 2u);
 }
 
 TEST(RegistryTest, ASpareJoiningBeforeTheDeadlineTakesOverAtTheNextRebalance) {

@@ -99,6 +99,62 @@ TEST(RoundEngineTest, AWorkerGoneMidRoundDropsItsClientsOnly) {
   EXPECT_THAT(e.Check(t.Claim(0, 0)).message(), HasSubstr("not asked this round"));
 }
 
+TEST(RoundEngineTest, RedealMovesADeadWorkersOutstandingAndQueuedClientsToTheirNewHosts) {
+  RoundEngine e(Plan());
+  FakeTransport t;
+  t.Send(e, e.Start());  // 0, 1 on worker 0 (2 queued), 5 on worker 1
+  std::vector<Dropped> dropped;
+  const std::vector<SendRequest> next = e.Redeal(
+      0, [](int) { return 1; }, &dropped);
+  EXPECT_TRUE(dropped.empty());
+  EXPECT_EQ(e.redealt(), 3);
+  ASSERT_EQ(next.size(), 1u) << "worker 1 has one free slot of two";
+  EXPECT_EQ(next[0].worker, 1);
+  EXPECT_EQ(next[0].client, 0);
+  t.Send(e, next);
+  // The dead worker's late results are rejected, however they come.
+  ResultClaim late = t.Claim(0, 0);
+  EXPECT_EQ(e.Check(late).message(), "client 0 is hosted by another worker");
+  late = t.Claim(0, 1);
+  late.request_seq = 2;  // client 1's request to worker 0 (seq 2): forgotten
+  EXPECT_EQ(e.Check(late).message(), "client 1 was not asked this round or already answered");
+  // Worker 1 trains all four, each once.
+  for (int c : {5, 0, 1, 2}) {
+    ASSERT_TRUE(e.Check(t.Claim(1, c)).ok()) << c;
+    t.Send(e, e.Accept(c, 700));
+    EXPECT_FALSE(e.Check(t.Claim(1, c)).ok()) << "a duplicate of " << c;
+  }
+  EXPECT_TRUE(e.complete());
+  EXPECT_EQ(e.completed(), 4);
+  EXPECT_EQ(e.dropped(), 0);
+  EXPECT_EQ(e.bytes_up(), 4u * 700u);
+}
+
+TEST(RoundEngineTest, RedealDropsTheClientsNoWorkerHosts) {
+  RoundEngine e(Plan());
+  FakeTransport t;
+  t.Send(e, e.Start());
+  std::vector<Dropped> dropped;
+  // Client 2 (queued) finds a host, the outstanding 0 and 1 do not.
+  const std::vector<SendRequest> next = e.Redeal(
+      0, [](int client) { return client == 2 ? 1 : -1; }, &dropped);
+  ASSERT_EQ(dropped.size(), 2u);
+  for (const Dropped& d : dropped) {
+    EXPECT_EQ(d.worker, 0);
+    EXPECT_EQ(d.reason, "its worker is dead and no live worker can host it");
+  }
+  ASSERT_EQ(next.size(), 1u);
+  EXPECT_EQ(next[0].client, 2);
+  EXPECT_EQ(e.dropped(), 2);
+  EXPECT_EQ(e.redealt(), 1);
+  std::vector<Dropped> none;
+  EXPECT_TRUE(e.Redeal(
+                   0, [](int) { return 1; }, &none)
+                  .empty())
+      << "nothing left on worker 0";
+  EXPECT_TRUE(none.empty());
+}
+
 TEST(RoundEngineTest, DuplicateStaleAndMisaddressedResultsAreRejectedWithoutEffect) {
   RoundEngine e(Plan());
   FakeTransport t;

@@ -3,13 +3,17 @@
 //
 // Life cycle: Hello (resent on a fresh socket every hello_retry_s until a Welcome arrives, Lazy
 // Pirate style, at most hello_timeout_s) -> Welcome (config + client ids) -> load data, send a
-// Heartbeat meaning "ready" -> serve TrainRequests one at a time, heartbeating while idle ->
+// Heartbeat meaning "ready" -> serve TrainRequests one at a time, heartbeating every
+// runtime.heartbeat_s also while a job trains (the coordinator takes a silent worker for dead) ->
 // exit on Shutdown, on `stop`, or when the coordinator has been silent for silence_timeout_s.
+// A Welcome that arrives during a job (a changed client set) applies after it.
 // Requests of a round older than the newest round seen are skipped (their deadline has passed).
 // A TrainResult reports the job's activity only (FLOPs, samples, seconds): the coordinator
 // measures the frames and prices the work.
 //
-// Threading: runs on the calling thread.
+// Threading: the socket loop runs on the calling thread; each job trains on one more thread it
+// starts (with its OpenMP threads), which touches nothing but the job and the LocalTrainer. On
+// Shutdown or `stop`, RunWorker returns once the job in progress is done.
 #pragma once
 
 #include <atomic>

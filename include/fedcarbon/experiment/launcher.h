@@ -16,6 +16,9 @@ struct LaunchOptions {
   std::string bin_dir;
   // Progress on stderr (progress.h): one updating line on a terminal, else a line per round.
   bool show_progress = true;
+  // Continue the run in out_dir from its checkpoint (fedcarbon-server --resume: `cfg` must be
+  // the run's config) instead of starting it afresh; the logs are appended to.
+  bool resume = false;
   // When this run is one of several (a sweep's points, a reproduction's runs), the progress line
   // shows "point progress_point/progress_points progress_label", and its elapsed time and ETA
   // count from the start of the whole job.

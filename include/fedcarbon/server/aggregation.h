@@ -48,6 +48,11 @@ class Strategy {
   // Updates `global` in place from the round's mean client model; returns the FLOPs it cost.
   virtual uint64_t Apply(std::span<float> global, std::span<const float> mean) = 0;
   virtual const char* name() const = 0;
+  // The state carried from round to round, for checkpoints: fedadam's m then v ([num_params]
+  // each); none for fedavg and fedprox.
+  virtual std::vector<std::vector<float>> State() const { return {}; }
+  // Restores what State() returned; InvalidArgument when the count or a size differs.
+  virtual Status SetState(std::vector<std::vector<float>> state);
 };
 
 // From federation.strategy and its parameters; errors name an unknown strategy.

@@ -13,6 +13,11 @@
 //    Anything else is rejected with a reason and changes nothing: the client stays outstanding.
 //  * A worker's error for a request, a worker gone and the deadline drop clients; a dropped
 //    client's late result is rejected as "not asked this round or already answered".
+//  * A dead worker's unfinished clients (outstanding or queued) are re-dealt: each joins the
+//    queue of the worker now hosting it, in the same round, or is dropped when none does. Its
+//    request to the dead worker is forgotten, so a late result from the dead worker is rejected
+//    ("hosted by another worker", or "not asked ... or already answered" once the new worker
+//    has answered or before its request went out): no result is counted twice.
 //  * The round is complete when no client is queued or outstanding.
 //
 // Threading: one thread.
@@ -21,6 +26,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -96,6 +102,11 @@ class RoundEngine {
                  Dropped* dropped);
   // `worker` is gone (dead, disconnected, retired): its outstanding and queued clients are dropped.
   std::vector<Dropped> WorkerGone(int worker);
+  // `worker` is dead: each of its outstanding and queued clients goes to `host(client)` (the
+  // worker now hosting it: queued there, sent as its slots free up), or is dropped into *dropped
+  // when that is -1 or `worker` itself. Returns the requests to send now.
+  std::vector<SendRequest> Redeal(int worker, const std::function<int(int client)>& host,
+                                  std::vector<Dropped>* dropped);
   // Time has come to `now`: past the deadline every client still queued or outstanding is
   // dropped (the round is then complete).
   std::vector<Dropped> Tick(Clock::time_point now);
@@ -106,6 +117,7 @@ class RoundEngine {
   int selected() const { return static_cast<int>(plan_.selected.size()); }
   int completed() const { return completed_; }
   int dropped() const { return dropped_; }
+  int redealt() const { return redealt_; }             // clients moved off a dead worker this round
   uint64_t bytes_down() const { return bytes_down_; }  // requests sent
   uint64_t bytes_up() const { return bytes_up_; }      // accepted results
   // The size of the request the transport sent for an outstanding client (0 when none).
@@ -127,6 +139,7 @@ class RoundEngine {
   std::map<int, Pending> pending_;         // client -> its outstanding request
   int completed_ = 0;
   int dropped_ = 0;
+  int redealt_ = 0;
   uint64_t bytes_down_ = 0;
   uint64_t bytes_up_ = 0;
 };

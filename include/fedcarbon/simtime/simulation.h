@@ -43,6 +43,21 @@ class Simulation {
     has_started_ = true;
   }
 
+  // The clock's whole state, for a coordinator's checkpoint: now, the last round's start and
+  // whether a round has started (unix seconds).
+  struct ClockState {
+    double now = 0.0;
+    double last_start = 0.0;
+    bool has_started = false;
+  };
+  ClockState clock() const { return {now_, last_start_, has_started_}; }
+  // Continues from a saved clock (a resumed run).
+  void set_clock(const ClockState& c) {
+    now_ = c.now;
+    last_start_ = c.last_start;
+    has_started_ = c.has_started;
+  }
+
  private:
   Simulation() = default;
   energy::GridIntensity grid_;
