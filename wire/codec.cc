@@ -5,6 +5,7 @@
 #include <bit>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <string>
 
 #include "fedcarbon.pb.h"
@@ -20,6 +21,8 @@ static_assert(std::endian::native == std::endian::little,
               "the wire format is little-endian; add byte swapping for big-endian hosts");
 
 constexpr uint64_t kMaxTensors = 1 << 16;  // far above any model here; bounds the scale table
+// The largest int8 scale whose products with -128..127 stay finite.
+constexpr float kMaxInt8Scale = std::numeric_limits<float>::max() / 128.0f;
 
 bool FiniteBits(uint32_t bits) { return (bits & 0x7f800000u) != 0x7f800000u; }
 
@@ -92,10 +95,13 @@ Status EncodeInt8(std::span<const float> values, std::span<const int64_t> sizes,
     float max_abs = 0.0f;
     for (float x : t) max_abs = std::max(max_abs, std::fabs(x));
     const float scale = max_abs / 127.0f;
-    const float inv = scale > 0.0f ? 1.0f / scale : 0.0f;
+    // In double: for a tensor whose largest |w| is tiny the scale is subnormal and its float
+    // inverse overflows to infinity (0 x inf = NaN; a fuzz finding,
+    // fuzz/regressions/wire_frame/int8-subnormal-scale-nan).
+    const double inv = scale > 0.0f ? 1.0 / static_cast<double>(scale) : 0.0;
     for (size_t i = 0; i < t.size(); ++i) {
-      const float r = std::nearbyint(t[i] * inv);
-      q[begin + i] = static_cast<int8_t>(std::clamp(r, -127.0f, 127.0f));
+      const double r = std::nearbyint(static_cast<double>(t[i]) * inv);
+      q[begin + i] = static_cast<int8_t>(std::clamp(r, -127.0, 127.0));
     }
     out->add_tensor_sizes(static_cast<uint64_t>(size));
     out->add_scales(scale);
@@ -262,9 +268,10 @@ Status DecodeWeights(const proto::Weights& w, int64_t expected_params, std::span
           return Status::Error("weights: int8 tensor sizes do not sum to " + std::to_string(n));
         sum += s;
         const float scale = w.scales(t);
-        if (!std::isfinite(scale) || scale < 0.0f)
+        // Above FLT_MAX / 128 a quantized value times its scale overflows to infinity.
+        if (!std::isfinite(scale) || scale < 0.0f || scale > kMaxInt8Scale)
           return Status::Error("weights: int8 scale " + std::to_string(t) +
-                               " is negative, NaN or Inf");
+                               " is negative, NaN, Inf or above FLT_MAX / 128");
       }
       if (sum != n)
         return Status::Error("weights: int8 tensor sizes do not sum to " + std::to_string(n));

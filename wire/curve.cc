@@ -41,6 +41,43 @@ Result<std::vector<std::pair<int, std::string>>> Lines(const std::string& path) 
 
 }  // namespace
 
+bool IsLoopbackEndpoint(const std::string& endpoint) {
+  if (endpoint.rfind("ipc://", 0) == 0 || endpoint.rfind("inproc://", 0) == 0) return true;
+  if (endpoint.rfind("tcp://", 0) != 0) return false;
+  std::string host = endpoint.substr(6);
+  // A source address ("tcp://SRC;HOST:PORT") only picks the local interface: look at HOST.
+  if (const size_t semi = host.find(';'); semi != std::string::npos) host = host.substr(semi + 1);
+  if (host.rfind("[::1]:", 0) == 0) return true;
+  const size_t colon = host.rfind(':');
+  if (colon == std::string::npos) return false;
+  host = host.substr(0, colon);
+  if (host == "localhost") return true;
+  // 127.0.0.0/8 written as a dotted quad (digits and dots only: not an interface name).
+  if (host.rfind("127.", 0) != 0) return false;
+  int dots = 0;
+  for (char c : host) {
+    if (c == '.') {
+      ++dots;
+    } else if (c < '0' || c > '9') {
+      return false;
+    }
+  }
+  return dots == 3;
+}
+
+std::string PlaintextBindWarning(const std::string& endpoint) {
+  return "listening on " + endpoint +
+         " without CURVE: model weights, the run config and client ids travel in the clear, and "
+         "anyone who reaches this port can join as a worker. Turn CURVE on: "
+         "`fedcarbon-server --curve-keygen server` and `fedcarbon-server --curve-keygen worker` "
+         "write key pairs; run `fedcarbon-server CONFIG --bind " +
+         endpoint +
+         " --curve-key server.key --curve-allow worker.pub ...` and on each client host "
+         "`fedcarbon-client --connect tcp://THIS_HOST:PORT --curve-server-key server.pub "
+         "--curve-key worker.key` (or `fedcarbon run --emit slurm --curve`). Without --bind the "
+         "coordinator listens on 127.0.0.1 only";
+}
+
 Result<CurveKeyPair> GenerateCurveKeyPair() {
   char pub[kZ85Length + 1], sec[kZ85Length + 1];
   if (zmq_curve_keypair(pub, sec) != 0)

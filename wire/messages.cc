@@ -1,6 +1,7 @@
 // Framing of wire messages (see include/fedcarbon/wire/messages.h).
 #include "fedcarbon/wire/messages.h"
 
+#include <algorithm>
 #include <limits>
 
 #if defined(__GLIBC__)
@@ -15,6 +16,22 @@ zmq::message_t ToFrame(const proto::Message& m) {
   zmq::message_t frame(size);
   m.SerializeWithCachedSizesToArray(static_cast<uint8_t*>(frame.data()));
   return frame;
+}
+
+size_t MaxFrameBytesForModel(uint64_t num_params, uint64_t num_tensors) {
+  // fp32 data, plus int8's per-tensor size (a varint, <= 10 bytes) and scale (4 bytes).
+  const uint64_t weights = 4 * num_params + 14 * num_tensors;
+  return static_cast<size_t>(
+      std::min<uint64_t>(weights + kFrameHeadroomBytes, uint64_t{kMaxFrameBytes}));
+}
+
+size_t MaxWorkerFrameBytes(uint64_t largest_model_params, uint64_t largest_model_tensors) {
+  return std::max(MaxFrameBytesForModel(largest_model_params, largest_model_tensors),
+                  kMaxWelcomeBytes + kFrameHeadroomBytes);
+}
+
+size_t WelcomeBytes(size_t config_json_bytes, uint64_t num_clients) {
+  return config_json_bytes + 5 * static_cast<size_t>(num_clients);
 }
 
 Status ParseFrame(const void* data, size_t size, proto::Message* out) {

@@ -8,7 +8,8 @@
 //              q = round(w / scale_t) in [-127, 127]; |error| <= scale_t / 2; plus 4 bytes per
 //              tensor for the scale
 // Decode validates the parameter count against the expected one and the payload length before
-// it allocates or copies anything, and rejects NaN/Inf (fp32, fp16, and int8 scales).
+// it allocates or copies anything, and rejects NaN/Inf (fp32, fp16, and int8 scales; an int8
+// scale above FLT_MAX / 128, whose products would overflow, too).
 //
 // Thread safety: pure functions.
 #pragma once

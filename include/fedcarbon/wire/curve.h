@@ -23,6 +23,15 @@
 
 namespace fedcarbon::wire {
 
+// True for an endpoint only this host can reach: tcp:// on 127.0.0.0/8, localhost or [::1],
+// ipc:// and inproc://. False for a wildcard (tcp://*:5555, tcp://0.0.0.0:5555), an interface
+// name or any other address.
+bool IsLoopbackEndpoint(const std::string& endpoint);
+// The warning fedcarbon-server logs when it binds `endpoint` (not loopback) without CURVE: what
+// travels in the clear, and the commands that turn CURVE on (README, "Running across hosts
+// safely").
+std::string PlaintextBindWarning(const std::string& endpoint);
+
 struct CurveKeyPair {
   std::string public_key;  // Z85, 40 characters
   std::string secret_key;  // Z85, 40 characters

@@ -15,9 +15,35 @@
 
 namespace fedcarbon::wire {
 
-inline constexpr uint32_t kProtocolVersion = 2;
+inline constexpr uint32_t kProtocolVersion = 3;  // 3: sequence numbers fixed64
 // Frames larger than this are rejected before parsing (the CNN's fp32 weights are 6.7 MB).
 inline constexpr size_t kMaxFrameBytes = size_t{256} << 20;
+
+// ZMQ_MAXMSGSIZE of the sockets, so that ZeroMQ drops an oversized frame (and disconnects its
+// sender) before it is read into memory. The limits are the largest legitimate frame plus
+// headroom:
+//   coordinator  MaxFrameBytesForModel(the run's model): a TrainResult is the largest message
+//                a worker sends (the CNN: 6,653,480 bytes of fp32 weights in 8 tensors -> a
+//                7,702,168-byte limit; the MLP: 1,845,500)
+//   worker       MaxWorkerFrameBytes(): the largest model any config can name, or a Welcome of
+//                at most kMaxWelcomeBytes, whichever is larger (it does not know the model before
+//                its Welcome)
+// Headroom over a frame's weights for its other fields (header, activity, int8 tensor sizes and
+// scales are counted separately, an error text), bytes.
+inline constexpr size_t kFrameHeadroomBytes = size_t{1} << 20;
+// The most a Welcome (the config as JSON plus the client ids) may take, bytes;
+// check::CheckExperiment rejects a config whose Welcome would be larger.
+inline constexpr size_t kMaxWelcomeBytes = size_t{16} << 20;
+// The largest legitimate frame carrying `num_params` weights in `num_tensors` tensors, in any
+// encoding (fp32 is the largest; int8's tensor sizes and scales are counted), plus
+// kFrameHeadroomBytes; at most kMaxFrameBytes.
+size_t MaxFrameBytesForModel(uint64_t num_params, uint64_t num_tensors);
+// The worker's limit: max(MaxFrameBytesForModel(largest model), kMaxWelcomeBytes +
+// kFrameHeadroomBytes) for a model of `largest_model_params` in `largest_model_tensors` tensors.
+size_t MaxWorkerFrameBytes(uint64_t largest_model_params, uint64_t largest_model_tensors);
+// The bytes a Welcome for `config_json_bytes` of config and `num_clients` client ids takes at
+// most (each id a varint of at most 5 bytes).
+size_t WelcomeBytes(size_t config_json_bytes, uint64_t num_clients);
 
 // Serializes `m` into a new frame (one copy, straight into the frame's buffer).
 zmq::message_t ToFrame(const proto::Message& m);
@@ -46,6 +72,8 @@ class MessageBuilder {
   // Clears *m and sets its header; returns the sequence number used.
   uint64_t Start(proto::Message* m, uint32_t round);
   uint64_t last_seq() const { return seq_; }
+  // Continues numbering after `seq` (a resumed coordinator keeps its run's numbers increasing).
+  void ContinueAfter(uint64_t seq) { seq_ = seq > seq_ ? seq : seq_; }
 
  private:
   std::string run_id_;
