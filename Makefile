@@ -2,6 +2,7 @@
 #   make reproduce   the main job: the centralized-vs-FL emissions table (Table 4)
 #   make test        build and run the whole test suite
 #   make bench       benchmarks, side by side with the PyTorch peer
+#   make fuzz        libFuzzer targets (clang, build-fuzz/), each run FUZZ_SECONDS; not in `test`
 BUILD   ?= build
 JOBS    ?= 2
 CONFIG  ?= Release
@@ -9,8 +10,12 @@ CONFIG  ?= Release
 NATIVE  ?= ON
 OUT     ?= runs/table4
 CMAKE_FLAGS ?=
+FUZZ_BUILD   ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?=
 
-.PHONY: all deps deps-bench configure build test reproduce reproduce-quick bench format tidy clean
+.PHONY: all deps deps-bench deps-fuzz configure build test reproduce reproduce-quick bench fuzz \
+        format tidy clean
 
 all: build
 
@@ -19,6 +24,9 @@ deps:
 
 deps-bench:
 	@scripts/install-deps --bench
+
+deps-fuzz:
+	@scripts/install-deps --fuzz
 
 $(BUILD)/CMakeCache.txt: | deps
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(CONFIG) -DFEDCARBON_NATIVE=$(NATIVE) $(CMAKE_FLAGS)
@@ -40,12 +48,21 @@ reproduce-quick: build
 bench: deps-bench build
 	bench/run-all.sh $(BUILD)
 
+# The fuzz targets (fuzz/entry.h) in their own clang build with libFuzzer, ASan and UBSan; each
+# runs FUZZ_SECONDS (FUZZ_TARGETS: a subset, e.g. "idx"). A crash fails the target: see
+# scripts/run-fuzz. `make test` replays the seeds and regression inputs without clang.
+fuzz: deps-fuzz
+	cmake -S . -B $(FUZZ_BUILD) -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DFEDCARBON_FUZZ=ON -DFEDCARBON_BUILD_TESTS=OFF -DFEDCARBON_BUILD_BENCH=OFF $(CMAKE_FLAGS)
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_targets
+	scripts/run-fuzz $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
 format:
-	find include common models wire sim server client tests bench -name '*.h' -o -name '*.cc' \
+	find include common models wire sim server client tests bench fuzz -name '*.h' -o -name '*.cc' \
 	  | xargs clang-format -i
 
 tidy: configure
 	find common models wire sim server client -name '*.cc' | xargs clang-tidy -p $(BUILD) --quiet
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(FUZZ_BUILD)

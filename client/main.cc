@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 
 #include "fedcarbon/client/worker.h"
+#include "fedcarbon/wire/curve.h"
 #include "fedcarbon/wire/messages.h"
 
 namespace {
@@ -49,6 +50,12 @@ int main(int argc, char** argv) {
   }
   spdlog::set_level(spdlog::level::from_str(log_level));
 
+  if (o.curve_server_key.empty() && !fedcarbon::wire::IsLoopbackEndpoint(o.connect))
+    spdlog::warn(
+        "connecting to {} without CURVE: model weights, the run config and client ids travel in "
+        "the clear; with --curve-server-key server.pub --curve-key worker.key (keys from "
+        "`fedcarbon-server --curve-keygen PREFIX`) they are encrypted",
+        o.connect);
   fedcarbon::wire::TuneAllocatorForLargeFrames();
   struct sigaction sa {};
   sa.sa_handler = OnSignal;

@@ -60,6 +60,8 @@ auto Flat() {
 
 }  // namespace
 
+std::vector<std::string> ModelNames() { return {"mlp", "cnn"}; }
+
 Result<std::unique_ptr<Sequential>> MakeModel(const std::string& name, uint64_t seed) {
   constexpr int64_t kSide = 28, kClasses = 10;
   std::unique_ptr<Builder> b;

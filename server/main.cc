@@ -1,11 +1,14 @@
-// fedcarbon-server CONFIG --bind tcp://*:5555 --out DIR [--set k=v ...]
-// The coordinator of a multi-host run; `fedcarbon run` starts it for local runs.
+// fedcarbon-server CONFIG [--bind tcp://127.0.0.1:5555] --out DIR [--set k=v ...] [--resume]
+// The coordinator of a multi-host run; `fedcarbon run` starts it for local runs. Listens on
+// loopback unless --bind names another address (then CURVE, or a warning: README, "Running
+// across hosts safely").
 #include <csignal>
 #include <cstdio>
 
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
+#include "fedcarbon/check/experiment_check.h"
 #include "fedcarbon/config/config.h"
 #include "fedcarbon/server/coordinator.h"
 #include "fedcarbon/wire/curve.h"
@@ -26,7 +29,9 @@ int main(int argc, char** argv) {
   fedcarbon::server::CoordinatorOptions options;
   std::string keygen;
   app.add_option("config", config_path, "experiment config (JSON)");
-  app.add_option("--bind", options.bind, "ZeroMQ endpoint to bind (tcp://127.0.0.1:* picks a port)")
+  app.add_option("--bind", options.bind,
+                 "ZeroMQ endpoint to bind (tcp://127.0.0.1:* picks a port; another address than "
+                 "loopback without --curve-key is warned about)")
       ->capture_default_str();
   app.add_option("--out", out_dir, "output folder (rounds.csv, ledger.csv, summary.json, ...)");
   app.add_option("--curve-key", options.curve_key_file,
@@ -36,6 +41,9 @@ int main(int argc, char** argv) {
   app.add_option("--curve-keygen", keygen,
                  "write a CURVE key pair to PREFIX.key and PREFIX.pub, then exit");
   app.add_option("--set", overrides, "override a config key: --set federation.rounds=5");
+  app.add_flag("--resume", options.resume,
+               "continue the run in --out from its checkpoint.bin (CONFIG may be left out: "
+               "the run's config.json; another config is an error)");
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error, off")
       ->capture_default_str();
   try {
@@ -57,6 +65,8 @@ int main(int argc, char** argv) {
     std::printf("wrote %s.key (private) and %s.pub\n", keygen.c_str(), keygen.c_str());
     return 0;
   }
+  if (config_path.empty() && options.resume && !out_dir.empty())
+    config_path = out_dir + "/config.json";  // the run's own
   if (config_path.empty() || out_dir.empty()) {
     std::fprintf(stderr, "fedcarbon-server: CONFIG and --out are required\n%s", app.help().c_str());
     return 2;
@@ -64,7 +74,12 @@ int main(int argc, char** argv) {
   auto cfg = fedcarbon::config::Load(config_path, overrides);
   if (!cfg.ok()) {
     spdlog::error("{}", cfg.status().message());
-    return 2;  // a config error is bad input, whatever its code (ExitCode once Load codes them)
+    return fedcarbon::ExitCode(cfg.status());
+  }
+  // The whole config (names, data, partition) before anything is bound or written.
+  if (fedcarbon::Status st = fedcarbon::check::CheckExperiment(*cfg); !st.ok()) {
+    spdlog::error("{}", st.message());
+    return fedcarbon::ExitCode(st);
   }
   struct sigaction sa {};
   sa.sa_handler = OnSignal;

@@ -23,10 +23,48 @@ std::string Num(double v) {
 }
 
 Status Invalid(const std::string& key, const std::string& what, const nlohmann::json& v) {
-  return Status::InvalidArgument(key + " must be " + what + ", got " + v.dump());
+  return Status::InvalidArgument(key + " must be " + what + ", got " + DumpForMessage(v));
 }
 
 }  // namespace
+
+bool IsValidUtf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    size_t len = 0;
+    uint32_t cp = 0;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    if (c >= 0xc2 && c <= 0xdf) {
+      len = 1, cp = c & 0x1fu;
+    } else if (c >= 0xe0 && c <= 0xef) {
+      len = 2, cp = c & 0x0fu;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      len = 3, cp = c & 0x07u;
+    } else {
+      return false;
+    }
+    for (size_t k = 1; k <= len; ++k) {
+      if (i + k >= s.size()) return false;
+      const auto cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xc0u) != 0x80u) return false;
+      cp = (cp << 6) | (cc & 0x3fu);
+    }
+    // Overlong forms, surrogates and code points above U+10FFFF.
+    if ((len == 2 && cp < 0x800) || (len == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
+        (cp >= 0xd800 && cp <= 0xdfff))
+      return false;
+    i += len + 1;
+  }
+  return true;
+}
+
+std::string DumpForMessage(const nlohmann::json& v) {
+  return v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
 
 bool Interval::Contains(double v) const {
   if (!std::isfinite(v)) return false;
@@ -50,6 +88,7 @@ Status ReadValue(const nlohmann::json& v, const std::string& key, const Rule& ru
                  std::string* out) {
   if (!v.is_string()) return Invalid(key, "a string", v);
   const std::string& s = v.get_ref<const std::string&>();
+  if (!IsValidUtf8(s)) return Status::InvalidArgument(key + " must be UTF-8 text");
   if (rule.non_empty && s.empty()) return Status::InvalidArgument(key + " must not be empty");
   if (rule.utc_time) {
     if (Result<double> t = ParseUtcTime(s); !t.ok()) return t.status().WithContext(key);

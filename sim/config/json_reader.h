@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -15,6 +16,12 @@
 #include "fields.h"
 
 namespace fedcarbon::config::internal {
+
+// True when `s` is well-formed UTF-8 (what JSON text must be; nlohmann::json::dump throws on
+// anything else, so a config never holds it).
+bool IsValidUtf8(std::string_view s);
+// v.dump() that never throws (invalid UTF-8 replaced), for error messages.
+std::string DumpForMessage(const nlohmann::json& v);
 
 // Each read sets *out only when `v` is valid. `key` is the dotted key for messages.
 Status ReadValue(const nlohmann::json& v, const std::string& key, const Rule& rule,

@@ -11,6 +11,7 @@
 #include "fedcarbon/common/file.h"
 #include "fedcarbon/config/config.h"
 #include "fields.h"
+#include "json_reader.h"
 #include "schema.h"
 
 namespace fedcarbon::config {
@@ -24,7 +25,13 @@ Status ApplyOverride(nlohmann::json& j, const std::string& override_text) {
   const std::string text = override_text.substr(eq + 1);
   // JSON when it parses (numbers, booleans, objects, lists, quoted strings), else a bare string.
   nlohmann::json value = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (value.is_discarded()) value = text;
+  if (value.is_discarded()) {
+    // JSON holds UTF-8 text only (dump() throws on anything else): a fuzz finding,
+    // fuzz/regressions/config_json/override-invalid-utf8.
+    if (!internal::IsValidUtf8(text))
+      return Status::InvalidArgument("override '" + key + "=...': the value is not UTF-8 text");
+    value = text;
+  }
 
   // Check the key against the field table before touching `j`.
   FEDCARBON_RETURN_IF_ERROR(internal::CheckOverrideKey(key, override_text));

@@ -3,6 +3,8 @@
 #include <numeric>
 #include <string>
 
+#include <spdlog/fmt/fmt.h>
+
 #include "fedcarbon/common/seed.h"
 #include "fedcarbon/data/dataset.h"
 #include "fedcarbon/data/partition.h"
@@ -36,14 +38,48 @@ size_t DealRoundRobin(std::span<const int64_t> items, std::span<const int> membe
 
 }  // namespace internal
 
+Status CheckPartitionFeasible(const config::PartitionConfig& cfg, int num_clients,
+                              int64_t train_samples) {
+  const std::string n = std::to_string(train_samples), clients = std::to_string(num_clients);
+  if (num_clients < 1 || num_clients > train_samples) {
+    return Status::InvalidArgument(fmt::format(
+        "federation.num_clients ({}) exceeds the number of samples ({}): it must be in [1, {}]",
+        num_clients, n, n));
+  }
+  // Per client at most: the largest value of a per-client count that fits the samples.
+  const int64_t per_client = train_samples / num_clients;
+  if (cfg.scheme == "dirichlet" &&
+      (cfg.min_partition_size < 0 ||
+       int64_t{cfg.min_partition_size} * num_clients > train_samples)) {
+    return Status::InvalidArgument(fmt::format(
+        "partition.min_partition_size ({}) x {} clients exceeds the {} samples: it must be in "
+        "[0, {}] with {} clients",
+        cfg.min_partition_size, clients, n, per_client, clients));
+  }
+  if (cfg.scheme == "shards" &&
+      (cfg.shards_per_client < 1 || int64_t{cfg.shards_per_client} * num_clients > train_samples)) {
+    return Status::InvalidArgument(fmt::format(
+        "partition.shards_per_client ({}) x {} clients = {} shards, more than the {} samples: it "
+        "must be in [1, {}] with {} clients",
+        cfg.shards_per_client, clients, int64_t{cfg.shards_per_client} * num_clients, n, per_client,
+        clients));
+  }
+  if (cfg.scheme == "label_groups") {
+    const int most = std::min(Dataset::kNumClasses, num_clients);
+    if (cfg.num_groups < 1 || cfg.num_groups > most) {
+      return Status::InvalidArgument(fmt::format(
+          "partition.num_groups must be in [1, min(10, federation.num_clients = {})] = [1, {}], "
+          "got {}",
+          clients, most, cfg.num_groups));
+    }
+  }
+  return Status::OK();
+}
+
 Result<Partition> MakePartition(std::span<const uint8_t> labels, int num_clients,
                                 const config::PartitionConfig& cfg, uint64_t seed) {
-  if (num_clients < 1) return Status::InvalidArgument("federation.num_clients must be >= 1");
-  if (static_cast<int64_t>(labels.size()) < num_clients) {
-    return Status::InvalidArgument("federation.num_clients (" + std::to_string(num_clients) +
-                                   ") exceeds the number of samples (" +
-                                   std::to_string(labels.size()) + ")");
-  }
+  FEDCARBON_RETURN_IF_ERROR(
+      CheckPartitionFeasible(cfg, num_clients, static_cast<int64_t>(labels.size())));
   for (size_t i = 0; i < labels.size(); ++i) {
     if (labels[i] >= Dataset::kNumClasses) {
       return Status::Corruption("label " + std::to_string(labels[i]) + " at index " +

@@ -36,13 +36,7 @@ Result<Partition> Dirichlet(std::span<const uint8_t> labels, int num_clients,
   if (!(cfg.alpha > 0.0) || !std::isfinite(cfg.alpha)) {
     return Status::InvalidArgument("partition.alpha must be > 0");
   }
-  const int64_t n = static_cast<int64_t>(labels.size());
-  if (cfg.min_partition_size < 0 ||
-      static_cast<int64_t>(cfg.min_partition_size) * num_clients > n) {
-    return Status::InvalidArgument(
-        "partition.min_partition_size (" + std::to_string(cfg.min_partition_size) + ") x " +
-        std::to_string(num_clients) + " clients exceeds the " + std::to_string(n) + " samples");
-  }
+  // min_partition_size x num_clients <= samples: CheckPartitionFeasible (MakePartition).
   int64_t smallest = 0;
   for (int attempt = 0; attempt < kMaxTries; ++attempt) {
     Partition p(num_clients);

@@ -1,6 +1,6 @@
 // Private to fedcarbon::data: the individual partitioners behind MakePartition.
 //
-// Each takes validated inputs (labels in 0..9, 1 <= num_clients <= labels.size()) and the
+// Each takes validated inputs (labels in 0..9, CheckPartitionFeasible passed) and the
 // partition stream's generator, and returns unsorted per-client index lists (MakePartition sorts).
 #pragma once
 

@@ -19,13 +19,8 @@ namespace fedcarbon::data::internal {
 Result<Partition> Shards(std::span<const uint8_t> labels, int num_clients,
                          const config::PartitionConfig& cfg, Rng& rng) {
   const int64_t n = static_cast<int64_t>(labels.size());
+  // 1 <= num_shards <= n: CheckPartitionFeasible (MakePartition).
   const int64_t num_shards = int64_t{num_clients} * cfg.shards_per_client;
-  if (cfg.shards_per_client < 1 || num_shards > n) {
-    return Status::InvalidArgument(
-        "partition.shards_per_client (" + std::to_string(cfg.shards_per_client) + ") x " +
-        std::to_string(num_clients) + " clients = " + std::to_string(num_shards) +
-        " shards, more than the " + std::to_string(n) + " samples");
-  }
   std::vector<int64_t> idx = ShuffledIndices(n, rng);
   std::stable_sort(idx.begin(), idx.end(),
                    [&](int64_t a, int64_t b) { return labels[a] < labels[b]; });
@@ -49,12 +44,7 @@ Result<Partition> Shards(std::span<const uint8_t> labels, int num_clients,
 // sample of exact.
 Result<Partition> LabelGroups(std::span<const uint8_t> labels, int num_clients,
                               const config::PartitionConfig& cfg, Rng& rng) {
-  const int g = cfg.num_groups;
-  if (g < 1 || g > Dataset::kNumClasses || g > num_clients) {
-    return Status::InvalidArgument(
-        "partition.num_groups must be in [1, min(10, federation.num_clients = " +
-        std::to_string(num_clients) + ")], got " + std::to_string(g));
-  }
+  const int g = cfg.num_groups;  // in [1, min(10, num_clients)]: CheckPartitionFeasible
   if (!(cfg.iid_fraction >= 0.0 && cfg.iid_fraction <= 1.0)) {
     return Status::InvalidArgument("partition.iid_fraction must be in [0, 1]");
   }

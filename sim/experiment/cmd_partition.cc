@@ -13,6 +13,7 @@
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
+#include "fedcarbon/check/experiment_check.h"
 #include "fedcarbon/common/file.h"
 #include "fedcarbon/config/config.h"
 #include "fedcarbon/data/dataset.h"
@@ -33,6 +34,7 @@ struct PartitionArgs {
 Status RunPartition(const PartitionArgs& args) {
   Result<config::ExperimentConfig> cfg = config::Load(args.config, args.overrides);
   if (!cfg.ok()) return cfg.status();
+  FEDCARBON_RETURN_IF_ERROR(check::CheckExperiment(*cfg));
   const std::string dir = config::ResolveDataPath(*cfg);
   Result<data::Dataset> train = data::LoadFashionMnist(dir, data::Split::kTrain);
   if (!train.ok()) return train.status();

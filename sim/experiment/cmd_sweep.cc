@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "fedcarbon/check/experiment_check.h"
 #include "fedcarbon/common/file.h"
 #include "fedcarbon/experiment/commands.h"
 #include "fedcarbon/experiment/slurm.h"
@@ -50,6 +51,20 @@ const SweepPoint* FindPoint(const std::vector<SweepPoint>& points, const std::st
     if (p.id == id) return &p;
   }
   return nullptr;
+}
+
+// A sweep none of whose points can run is a bad sweep file (exit 2, nothing written): its base or
+// its `set` is wrong, not one swept value (a point that alone cannot run fails by itself, and
+// the others run). Stops at the first point that can run.
+Status CheckSomePointRuns(const std::vector<SweepPoint>& points, const check::CheckOptions& o) {
+  std::string first;
+  for (const SweepPoint& p : points) {
+    const Status st =
+        p.valid ? check::CheckExperiment(p.config, o) : Status::InvalidArgument(p.error);
+    if (st.ok()) return Status::OK();
+    if (first.empty()) first = "point " + p.id + ": " + st.message();
+  }
+  return Status::InvalidArgument("no point of the sweep can run (" + first + ")");
 }
 
 Status Collect(const std::string& dir, bool plots) {
@@ -127,6 +142,9 @@ Status Run(const SweepArgs& a) {
     std::printf("point %s done -> %s/points/%s\n", p->id.c_str(), dir.c_str(), p->id.c_str());
     return Status::OK();
   }
+  check::CheckOptions check;
+  check.require_data = a.emit.empty();  // emitted jobs run where the cluster's nodes hold the data
+  FEDCARBON_RETURN_IF_ERROR(CheckSomePointRuns(*points, check));
   if (!a.emit.empty()) return Emit(a, *spec, *points, dir);
 
   SweepOptions options;

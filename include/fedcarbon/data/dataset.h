@@ -30,7 +30,8 @@ enum class Split { kTrain, kTest };
 
 // Reads an IDX image file (magic 0x00000803) and its label file (magic 0x00000801), gzipped or
 // not. Validates magic numbers, dimensions, counts, that the two counts agree and that every label
-// is in 0..9, before allocating. Errors name the file and what is wrong.
+// is in 0..9; allocates only for the bytes that arrive, so a header that claims more than its
+// file holds costs no more memory than the file. Errors name the file and what is wrong.
 // `max_samples` > 0 keeps only the first max_samples samples.
 Result<Dataset> LoadIdx(const std::string& images_path, const std::string& labels_path,
                         int64_t max_samples = 0);

@@ -33,6 +33,16 @@ using Partition = std::vector<std::vector<int64_t>>;
 Result<Partition> MakePartition(std::span<const uint8_t> labels, int num_clients,
                                 const config::PartitionConfig& cfg, uint64_t seed);
 
+// The checks of MakePartition that need only the number of training samples, the one place
+// they live: 1 <= num_clients <= train_samples, and per scheme min_partition_size x num_clients
+// (dirichlet), shards_per_client x num_clients (shards) at most train_samples, num_groups at most
+// min(10, num_clients) (label_groups). InvalidArgument naming the key, its value and the range
+// it must be in ("partition.min_partition_size (10) x 10000 clients exceeds the 60000 samples:
+// it must be in [0, 6] with 10000 clients"). MakePartition calls it first; CheckExperiment
+// (experiment_check.h) calls it before anything runs.
+Status CheckPartitionFeasible(const config::PartitionConfig& cfg, int num_clients,
+                              int64_t train_samples);
+
 // Per-client label histogram: hist[c][k] = samples of class k held by client c.
 std::vector<std::vector<int64_t>> LabelHistogram(std::span<const uint8_t> labels,
                                                  const Partition& p, int num_classes = 10);

@@ -31,6 +31,8 @@ struct DataView {
 // Named models: "mlp" (784-200-200-10, 199,210 params) and "cnn" (the Table 4 CNN,
 // 1,663,370 params). Glorot-uniform init from `seed`. Error names an unknown model.
 Result<std::unique_ptr<Sequential>> MakeModel(const std::string& name, uint64_t seed);
+// Every name MakeModel knows ("mlp", "cnn").
+std::vector<std::string> ModelNames();
 
 // Fisher-Yates shuffle driven by mt19937_64(seed) with unbiased rejection sampling: the same
 // permutation on every platform (std::shuffle's is implementation-defined).
