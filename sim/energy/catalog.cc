@@ -9,12 +9,15 @@
 
 #include <spdlog/fmt/fmt.h>
 
+#include "catalog_internal.h"
 #include "quantity.h"
 
 namespace fedcarbon::energy {
 namespace {
 
+using internal::CatalogId;
 using internal::CheckKeys;
+using internal::CollectRanged;
 using internal::Dimension;
 using internal::Quantity;
 using internal::ReadQuantity;
@@ -93,25 +96,24 @@ Result<double> ReadPue(const nlohmann::json& d, const std::string& where, const 
     note += "default_pue = preset " + preset;
     return it->second;
   }
-  FC_ASSIGN_OR_RETURN(q, ReadQuantityInRange(d, "default_pue", where, Dimension::kRatio, 1.0,
-                                             false, 10.0));
+  FC_ASSIGN_OR_RETURN(
+      q, ReadQuantityInRange(d, "default_pue", where, Dimension::kRatio, 1.0, false, 10.0));
   Note(note, "default_pue", q);
   return q.value;
 }
 
 // Embodied carbon, gCO2e per device-hour: manufacturing / (lifetime * 8760 h * duty cycle).
-Result<double> ReadEmbodied(const nlohmann::json& d, const std::string& where,
-                            std::string& note) {
+Result<double> ReadEmbodied(const nlohmann::json& d, const std::string& where, std::string& note) {
   const std::string ew = where + ".embodied";
   if (!d.contains("embodied")) return Status::Corruption(ew + ": missing");
   const nlohmann::json& e = d.at("embodied");
   FEDCARBON_RETURN_IF_ERROR(CheckKeys(e, ew, {"manufacturing", "lifetime", "duty_cycle"}));
-  FC_ASSIGN_OR_RETURN(kg, ReadQuantityInRange(e, "manufacturing", ew, Dimension::kMass, 0.0,
-                                              false, 1e7));
+  FC_ASSIGN_OR_RETURN(
+      kg, ReadQuantityInRange(e, "manufacturing", ew, Dimension::kMass, 0.0, false, 1e7));
   FC_ASSIGN_OR_RETURN(years,
                       ReadQuantityInRange(e, "lifetime", ew, Dimension::kYears, 0.0, true, 100.0));
-  FC_ASSIGN_OR_RETURN(duty, ReadQuantityInRange(e, "duty_cycle", ew, Dimension::kFraction, 0.0,
-                                                true, 1.0));
+  FC_ASSIGN_OR_RETURN(
+      duty, ReadQuantityInRange(e, "duty_cycle", ew, Dimension::kFraction, 0.0, true, 1.0));
   Note(note, "embodied.manufacturing", kg);
   Note(note, "embodied.lifetime", years);
   Note(note, "embodied.duty_cycle", duty);
@@ -126,10 +128,10 @@ Result<DeviceProfile> ParseDevice(const nlohmann::json& d, size_t index, const G
     return Status::Corruption(where + ".name: '" + name + "' must be 1-64 of [a-z0-9_]");
   }
   where = "devices[" + name + "]";
-  FEDCARBON_RETURN_IF_ERROR(CheckKeys(
-      d, where,
-      {"name", "kind", "description", "processor", "active_w", "idle_w", "cpu_w", "ram_gb",
-       "default_pue", "throughput", "throughput_model", "embodied"}));
+  FEDCARBON_RETURN_IF_ERROR(
+      CheckKeys(d, where,
+                {"name", "kind", "description", "processor", "active_w", "idle_w", "cpu_w",
+                 "ram_gb", "default_pue", "throughput", "throughput_model", "embodied"}));
   DeviceProfile p;
   p.name = name;
   FC_ASSIGN_OR_RETURN(kind, ReadString(d, "kind", where, true));
@@ -144,20 +146,20 @@ Result<DeviceProfile> ParseDevice(const nlohmann::json& d, size_t index, const G
   p.processor = processor;
   std::string source;
   std::string assumption;
-  FC_ASSIGN_OR_RETURN(active, ReadQuantityInRange(d, "active_w", where, Dimension::kPower, 0.0,
-                                                  true, kMaxWatts));
+  FC_ASSIGN_OR_RETURN(
+      active, ReadQuantityInRange(d, "active_w", where, Dimension::kPower, 0.0, true, kMaxWatts));
   p.active_w = active.value;
   Note(source, "active_w", active);
-  FC_ASSIGN_OR_RETURN(idle, ReadQuantityInRange(d, "idle_w", where, Dimension::kPower, 0.0, false,
-                                                kMaxWatts));
+  FC_ASSIGN_OR_RETURN(
+      idle, ReadQuantityInRange(d, "idle_w", where, Dimension::kPower, 0.0, false, kMaxWatts));
   if (idle.hi > active.lo) {
     return Status::Corruption(where + ".idle_w: above active_w (within their ranges)");
   }
   p.idle_w = idle.value;
   Note(source, "idle_w", idle);
   if (d.contains("cpu_w")) {
-    FC_ASSIGN_OR_RETURN(cpu, ReadQuantityInRange(d, "cpu_w", where, Dimension::kPower, 0.0, false,
-                                                 kMaxWatts));
+    FC_ASSIGN_OR_RETURN(
+        cpu, ReadQuantityInRange(d, "cpu_w", where, Dimension::kPower, 0.0, false, kMaxWatts));
     p.cpu_w = cpu.value;
     Note(assumption, "cpu_w", cpu);
   }
@@ -171,8 +173,9 @@ Result<DeviceProfile> ParseDevice(const nlohmann::json& d, size_t index, const G
     }
   }
   if (kind == "edge" && (d.contains("cpu_w") || d.contains("ram_gb"))) {
-    return Status::Corruption(where + ": cpu_w and ram_gb are for datacenter and host profiles "
-                                      "(an edge device's active_w is the whole module)");
+    return Status::Corruption(where +
+                              ": cpu_w and ram_gb are for datacenter and host profiles "
+                              "(an edge device's active_w is the whole module)");
   }
   p.memory_w_per_gb = g.memory_w_per_gb < 0 ? 0.0 : g.memory_w_per_gb;
   // PUE: data centers must state one; edge devices have none; a host defaults to 1.
@@ -195,8 +198,8 @@ Result<DeviceProfile> ParseDevice(const nlohmann::json& d, size_t index, const G
     return Status::Corruption(where + ": give exactly one of throughput, throughput_model");
   }
   if (d.contains("throughput")) {
-    FC_ASSIGN_OR_RETURN(t, ReadQuantityInRange(d, "throughput", where, Dimension::kFlopRate, 0.0,
-                                               true, kHuge));
+    FC_ASSIGN_OR_RETURN(
+        t, ReadQuantityInRange(d, "throughput", where, Dimension::kFlopRate, 0.0, true, kHuge));
     p.throughput_flops = t.value;
     p.busy_fraction = 1.0;
     Note(assumption, "throughput", t);
@@ -211,8 +214,8 @@ Result<DeviceProfile> ParseDevice(const nlohmann::json& d, size_t index, const G
         peak, ReadQuantityInRange(m, "peak_fp32", mw, Dimension::kFlopRate, 0.0, true, kHuge));
     FC_ASSIGN_OR_RETURN(
         eff, ReadQuantityInRange(m, "efficiency", mw, Dimension::kFraction, 0.0, true, 1.0));
-    FC_ASSIGN_OR_RETURN(over, ReadQuantityInRange(m, "step_overhead", mw, Dimension::kTime, 0.0,
-                                                  false, 10.0));
+    FC_ASSIGN_OR_RETURN(
+        over, ReadQuantityInRange(m, "step_overhead", mw, Dimension::kTime, 0.0, false, 10.0));
     const StepModel step = ModelStep(g.reference_step_flops, peak.value, eff.value, over.value);
     p.throughput_flops = step.throughput_flops;
     p.busy_fraction = step.busy_fraction;
@@ -247,16 +250,20 @@ Result<Country> ParseCountry(const nlohmann::json& c, size_t index) {
   FC_ASSIGN_OR_RETURN(name, ReadString(c, "name", where, true));
   if (name.empty()) return Status::Corruption(where + ".name: empty");
   out.name = name;
-  FC_ASSIGN_OR_RETURN(ci, ReadQuantityInRange(c, "carbon_intensity", where, Dimension::kIntensity, 0.0, true, 5000.0));
-  FC_ASSIGN_OR_RETURN(down, ReadQuantityInRange(c, "download", where, Dimension::kBandwidth, 0.0, true, 1e6));
-  FC_ASSIGN_OR_RETURN(up, ReadQuantityInRange(c, "upload", where, Dimension::kBandwidth, 0.0, true, 1e6));
+  FC_ASSIGN_OR_RETURN(ci, ReadQuantityInRange(c, "carbon_intensity", where, Dimension::kIntensity,
+                                              0.0, true, 5000.0));
+  FC_ASSIGN_OR_RETURN(
+      down, ReadQuantityInRange(c, "download", where, Dimension::kBandwidth, 0.0, true, 1e6));
+  FC_ASSIGN_OR_RETURN(
+      up, ReadQuantityInRange(c, "upload", where, Dimension::kBandwidth, 0.0, true, 1e6));
   out.carbon_intensity_g_per_kwh = ci.value;
   out.download_mbps = down.value;
   out.upload_mbps = up.value;
   out.intensity_source = ci.provenance;
   out.bandwidth_source = "download: " + down.provenance + "; upload: " + up.provenance;
   if (c.contains("utc_offset_h")) {  // optional: 0 (UTC) when absent
-    FC_ASSIGN_OR_RETURN(tz, ReadQuantityInRange(c, "utc_offset_h", where, Dimension::kHours, -12.0, false, 14.0));
+    FC_ASSIGN_OR_RETURN(
+        tz, ReadQuantityInRange(c, "utc_offset_h", where, Dimension::kHours, -12.0, false, 14.0));
     out.utc_offset_h = tz.value;
   }
   return out;
@@ -276,13 +283,16 @@ Result<NetworkModel> ParseNetwork(const nlohmann::json& n, size_t index) {
   FC_ASSIGN_OR_RETURN(kind, ReadString(n, "kind", where, true));
   out.kind = kind;
   if (kind == "qiu") {
-    FC_ASSIGN_OR_RETURN(router, ReadQuantityInRange(n, "router_w", where, Dimension::kPower, 0.0, false, kMaxWatts));
-    FC_ASSIGN_OR_RETURN(device, ReadQuantityInRange(n, "device_w", where, Dimension::kPower, 0.0, false, kMaxWatts));
+    FC_ASSIGN_OR_RETURN(router, ReadQuantityInRange(n, "router_w", where, Dimension::kPower, 0.0,
+                                                    false, kMaxWatts));
+    FC_ASSIGN_OR_RETURN(device, ReadQuantityInRange(n, "device_w", where, Dimension::kPower, 0.0,
+                                                    false, kMaxWatts));
     out.router_w = router.value;
     out.device_w = device.value;
     out.assumption = "router_w: " + router.provenance + "; device_w: " + device.provenance;
   } else if (kind == "intensity") {
-    FC_ASSIGN_OR_RETURN(k, ReadQuantityInRange(n, "kwh_per_gb", where, Dimension::kEnergyPerData, 0.0, true, 100.0));
+    FC_ASSIGN_OR_RETURN(k, ReadQuantityInRange(n, "kwh_per_gb", where, Dimension::kEnergyPerData,
+                                               0.0, true, 100.0));
     out.kwh_per_gb = k.value;
     out.source = k.provenance;
     const nlohmann::json& kq = n.at("kwh_per_gb");
@@ -292,8 +302,10 @@ Result<NetworkModel> ParseNetwork(const nlohmann::json& n, size_t index) {
       return Status::Corruption(where + ": halving_years and year go together");
     }
     if (n.contains("halving_years")) {
-      FC_ASSIGN_OR_RETURN(h, ReadQuantityInRange(n, "halving_years", where, Dimension::kYears, 0.0, true, 100.0));
-      FC_ASSIGN_OR_RETURN(y, ReadQuantityInRange(n, "year", where, Dimension::kYear, 1990, false, 2100));
+      FC_ASSIGN_OR_RETURN(
+          h, ReadQuantityInRange(n, "halving_years", where, Dimension::kYears, 0.0, true, 100.0));
+      FC_ASSIGN_OR_RETURN(
+          y, ReadQuantityInRange(n, "year", where, Dimension::kYear, 1990, false, 2100));
       if (out.year == 0)
         return Status::Corruption(where + ".kwh_per_gb: needs a year to extrapolate");
       out.kwh_per_gb = k.value * std::exp2(-(y.value - out.year) / h.value);
@@ -305,52 +317,6 @@ Result<NetworkModel> ParseNetwork(const nlohmann::json& n, size_t index) {
     return Status::Corruption(where + ".kind: '" + kind + "' is not qiu or intensity");
   }
   return out;
-}
-
-// Every quantity with a "range" in the document, named "devices[v100].idle_w" (list entries by
-// their name or iso3, nested objects by key), in document order (nlohmann sorts object keys).
-void CollectRanged(const nlohmann::json& j, const std::string& pointer, const std::string& name,
-                   std::vector<RangedValue>& out) {
-  if (j.is_object() && j.contains("value") && j.contains("range") && j.contains("unit")) {
-    RangedValue r;
-    r.name = name;
-    r.pointer = pointer + "/value";
-    r.unit = j.at("unit").get<std::string>();
-    r.value = j.at("value").get<double>();
-    r.lo = j.at("range")[0].get<double>();
-    r.hi = j.at("range")[1].get<double>();
-    r.provenance = j.contains("source") ? j.at("source").get<std::string>()
-                                        : "assumption: " + j.at("assumption").get<std::string>();
-    out.push_back(std::move(r));
-    return;
-  }
-  if (j.is_object()) {
-    for (const auto& [key, value] : j.items()) {
-      CollectRanged(value, pointer + "/" + key, name.empty() ? key : name + "." + key, out);
-    }
-  } else if (j.is_array()) {
-    for (size_t i = 0; i < j.size(); ++i) {
-      std::string label = std::to_string(i);
-      for (const char* k : {"iso3", "name"}) {
-        if (j[i].is_object() && j[i].contains(k) && j[i].at(k).is_string()) {
-          label = j[i].at(k).get<std::string>();
-          break;
-        }
-      }
-      CollectRanged(j[i], pointer + "/" + std::to_string(i), name + "[" + label + "]", out);
-    }
-  }
-}
-
-// FNV-1a, 64 bits, of the canonical document (nlohmann::json keeps object keys sorted, so equal
-// documents dump to equal text): "fnv1a64:" + 16 hex digits.
-std::string CatalogId(const nlohmann::json& doc) {
-  uint64_t h = 0xcbf29ce484222325ULL;
-  for (const unsigned char c : doc.dump()) {
-    h ^= c;
-    h *= 0x100000001b3ULL;
-  }
-  return fmt::format("fnv1a64:{:016x}", h);
 }
 
 }  // namespace
@@ -365,12 +331,13 @@ Result<Catalog> Catalog::FromJson(const nlohmann::json& j) {
   }
   Globals g;
   if (j.contains("reference_step_flops")) {
-    FC_ASSIGN_OR_RETURN(q,
-                        ReadQuantityInRange(j, "reference_step_flops", "catalog", Dimension::kFlop, 0, true, kHuge));
+    FC_ASSIGN_OR_RETURN(q, ReadQuantityInRange(j, "reference_step_flops", "catalog",
+                                               Dimension::kFlop, 0, true, kHuge));
     g.reference_step_flops = q.value;
   }
   if (j.contains("memory_w_per_gb")) {
-    FC_ASSIGN_OR_RETURN(q, ReadQuantityInRange(j, "memory_w_per_gb", "catalog", Dimension::kPowerPerMemory, 0, false, 100));
+    FC_ASSIGN_OR_RETURN(q, ReadQuantityInRange(j, "memory_w_per_gb", "catalog",
+                                               Dimension::kPowerPerMemory, 0, false, 100));
     g.memory_w_per_gb = q.value;
   }
   Catalog cat;
@@ -378,7 +345,8 @@ Result<Catalog> Catalog::FromJson(const nlohmann::json& j) {
     const nlohmann::json& p = j.at("pue_presets");
     if (!p.is_object()) return Status::Corruption("catalog.pue_presets: not an object");
     for (const auto& [key, value] : p.items()) {
-      FC_ASSIGN_OR_RETURN(q, ReadQuantityInRange(p, key, "pue_presets", Dimension::kRatio, 1.0, false, 10.0));
+      FC_ASSIGN_OR_RETURN(
+          q, ReadQuantityInRange(p, key, "pue_presets", Dimension::kRatio, 1.0, false, 10.0));
       g.pue_presets[key] = q.value;
     }
     cat.pue_presets_ = g.pue_presets;
@@ -421,32 +389,6 @@ Result<Catalog> Catalog::FromJson(const nlohmann::json& j) {
   cat.id_ = CatalogId(cat.document_);
   CollectRanged(cat.document_, "", "", cat.ranged_);
   return cat;
-}
-
-Result<Catalog> Catalog::WithValue(const std::string& name, double value) const {
-  for (const RangedValue& r : ranged_) {
-    if (r.name != name) continue;
-    nlohmann::json doc = document_;
-    doc[nlohmann::json::json_pointer(r.pointer)] = value;
-    Result<Catalog> out = FromJson(doc);
-    if (!out.ok()) return out.status().WithContext(fmt::format("{} = {} {}", name, value, r.unit));
-    return out;
-  }
-  return Status::NotFound("catalog has no ranged value '" + name + "'");
-}
-
-StepModel ModelStep(double step_flops, double peak_flops, double efficiency, double overhead_s) {
-  StepModel m;
-  m.arith_s = step_flops / (peak_flops * efficiency);
-  m.step_s = std::max(m.arith_s, overhead_s);
-  m.busy_fraction = m.arith_s / m.step_s;
-  m.throughput_flops = step_flops / m.step_s;
-  return m;
-}
-
-double EmbodiedGramsPerHour(double manufacturing_kg, double lifetime_years, double duty_cycle) {
-  constexpr double kHoursPerYear = 8760.0;  // 365 days
-  return manufacturing_kg * 1000.0 / (lifetime_years * kHoursPerYear * duty_cycle);
 }
 
 Result<DeviceProfile> Catalog::Device(const std::string& name) const {

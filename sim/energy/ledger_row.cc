@@ -85,27 +85,26 @@ struct Column {
   Parser parse;
 };
 
-#define FC_TEXT(col, member)                                         \
-  Column {                                                           \
-    col, [](const LedgerRow& r) { return r.member; },                \
-        [](const std::string& f, LedgerRow* r) {                     \
-          r->member = f;                                             \
-          return Status::OK();                                       \
-        }                                                            \
+#define FC_TEXT(col, member)                                                                   \
+  Column {                                                                                     \
+    col, [](const LedgerRow& r) { return r.member; }, [](const std::string& f, LedgerRow* r) { \
+      r->member = f;                                                                           \
+      return Status::OK();                                                                     \
+    }                                                                                          \
   }
-#define FC_DOUBLE(col, member)                                                        \
-  Column {                                                                            \
-    col, [](const LedgerRow& r) { return Num(r.member); },                            \
+#define FC_DOUBLE(col, member)                                                             \
+  Column {                                                                                 \
+    col, [](const LedgerRow& r) { return Num(r.member); },                                 \
         [](const std::string& f, LedgerRow* r) { return ParseDouble(f, col, &r->member); } \
   }
-#define FC_U64(col, member)                                                        \
-  Column {                                                                         \
-    col, [](const LedgerRow& r) { return Num(r.member); },                         \
+#define FC_U64(col, member)                                                             \
+  Column {                                                                              \
+    col, [](const LedgerRow& r) { return Num(r.member); },                              \
         [](const std::string& f, LedgerRow* r) { return ParseU64(f, col, &r->member); } \
   }
-#define FC_INT(col, member, lo)                                                          \
-  Column {                                                                               \
-    col, [](const LedgerRow& r) { return Num(r.member); },                               \
+#define FC_INT(col, member, lo)                                                               \
+  Column {                                                                                    \
+    col, [](const LedgerRow& r) { return Num(r.member); },                                    \
         [](const std::string& f, LedgerRow* r) { return ParseInt32(f, col, lo, &r->member); } \
   }
 
@@ -150,14 +149,34 @@ constexpr int kColumnCount = static_cast<int>(sizeof(kColumns) / sizeof(kColumns
 // The previous version's header (28 columns, before threads, embodied_kg and catalog; with a
 // per-row RAPL reading that is now reported per run). Still read: missing columns take their
 // defaults (threads 1, embodied_kg 0, catalog ""), measured_energy_kwh is ignored.
-constexpr const char* kPreviousColumns[] = {
-    "timestamp",  "run_id",         "round",          "client_id",
-    "role",       "country_iso_code", "device",       "pue",
-    "network",    "flops",          "samples",        "bytes_down",
-    "bytes_up",   "compute_s",      "wall_s",         "device_compute_s",
-    "comm_s",     "compute_energy_kwh", "comm_energy_kwh", "energy_kwh",
-    "carbon_intensity_g_per_kwh", "emissions_kg", "measured_energy_kwh", "zone",
-    "sim_start",  "sim_end",        "intensity_source", "status"};
+constexpr const char* kPreviousColumns[] = {"timestamp",
+                                            "run_id",
+                                            "round",
+                                            "client_id",
+                                            "role",
+                                            "country_iso_code",
+                                            "device",
+                                            "pue",
+                                            "network",
+                                            "flops",
+                                            "samples",
+                                            "bytes_down",
+                                            "bytes_up",
+                                            "compute_s",
+                                            "wall_s",
+                                            "device_compute_s",
+                                            "comm_s",
+                                            "compute_energy_kwh",
+                                            "comm_energy_kwh",
+                                            "energy_kwh",
+                                            "carbon_intensity_g_per_kwh",
+                                            "emissions_kg",
+                                            "measured_energy_kwh",
+                                            "zone",
+                                            "sim_start",
+                                            "sim_end",
+                                            "intensity_source",
+                                            "status"};
 
 const Column* FindColumn(const std::string& name) {
   for (const Column& c : kColumns) {
@@ -193,7 +212,8 @@ Result<LedgerLayout> LedgerLayout::FromHeader(const std::string& header) {
     return layout;
   }
   std::string previous;
-  for (const char* c : kPreviousColumns) previous += fmt::format("{}{}", previous.empty() ? "" : ",", c);
+  for (const char* c : kPreviousColumns)
+    previous += fmt::format("{}{}", previous.empty() ? "" : ",", c);
   if (header == previous) {
     for (const char* c : kPreviousColumns) layout.columns_.push_back(FindColumn(c));
     return layout;
@@ -206,9 +226,9 @@ LedgerLayout LedgerLayout::Current() { return *FromHeader(LedgerHeader()); }
 Result<LedgerRow> LedgerLayout::Parse(const std::string& line) const {
   const std::vector<std::string> f = Split(line, columns_.size());
   if (f.size() != columns_.size()) {
-    return Status::Corruption(fmt::format(
-        "expected {} columns, got {}", columns_.size(),
-        f.size() > columns_.size() ? std::string("more") : std::to_string(f.size())));
+    return Status::Corruption(
+        fmt::format("expected {} columns, got {}", columns_.size(),
+                    f.size() > columns_.size() ? std::string("more") : std::to_string(f.size())));
   }
   LedgerRow r;
   for (size_t i = 0; i < f.size(); ++i) {
@@ -229,8 +249,7 @@ Status ValidateRow(const LedgerRow& r) {
     return ColumnError("role", "not client, coordinator or centralized", r.role);
   }
   if ((r.role == "client") != (r.client_id >= 0)) {
-    return ColumnError("client_id", "client rows need client_id >= 0, others -1",
-                       Num(r.client_id));
+    return ColumnError("client_id", "client rows need client_id >= 0, others -1", Num(r.client_id));
   }
   const std::pair<const char*, const std::string*> texts[] = {
       {"country_iso_code", &r.country_iso_code}, {"device", &r.device}, {"network", &r.network}};
@@ -240,8 +259,10 @@ Status ValidateRow(const LedgerRow& r) {
     }
   }
   if (!std::isfinite(r.pue) || r.pue < 1.0) return ColumnError("pue", "must be >= 1", Num(r.pue));
-  if (r.activity.samples < 0) return ColumnError("samples", "must be >= 0", Num(r.activity.samples));
-  if (r.activity.threads < 1) return ColumnError("threads", "must be >= 1", Num(r.activity.threads));
+  if (r.activity.samples < 0)
+    return ColumnError("samples", "must be >= 0", Num(r.activity.samples));
+  if (r.activity.threads < 1)
+    return ColumnError("threads", "must be >= 1", Num(r.activity.threads));
   const std::pair<const char*, double> nonneg[] = {
       {"compute_s", r.activity.compute_s},
       {"wall_s", r.activity.wall_s},

@@ -17,7 +17,8 @@ void AddSensitivityCommand(CLI::App& app, int* exit_code) {
       "Vary every ranged assumption of the catalog (and the grid intensity source) over its "
       "documented range, re-price without retraining, and report which conclusions flip and "
       "where: DIR/sensitivity.md, .csv and the tornado chart sensitivity-tornado.png");
-  cmd->add_option("DIR", o->dir, "a reproduction folder (fedcarbon reproduce --out) or a run folder")
+  cmd->add_option("DIR", o->dir,
+                  "a reproduction folder (fedcarbon reproduce --out) or a run folder")
       ->required();
   cmd->add_option("--spec", o->spec_path,
                   "the reproduce file, for a reproduction folder without reproduce.json");

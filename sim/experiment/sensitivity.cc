@@ -35,8 +35,8 @@ struct Variant {
   std::map<double, double> pue;
 };
 
-Variant At(const energy::Catalog& catalog, const energy::GridIntensity* grid,
-           const Parameter& p, double v) {
+Variant At(const energy::Catalog& catalog, const energy::GridIntensity* grid, const Parameter& p,
+           double v) {
   if (p.name == kIntensitySource) {
     if (v < 0.5) return {catalog, {}};
     return {WithTraceIntensities(catalog, *grid), {}};
@@ -109,8 +109,8 @@ std::vector<Conclusion> Table4Conclusions(const Table4& t) {
     }
   }
   if (hi > 0) {
-    out.push_back({"paper_order_of_magnitude",
-                   "every cell within 0.1x..10x of the paper's grams", lo >= 0.1 && hi <= 10.0});
+    out.push_back({"paper_order_of_magnitude", "every cell within 0.1x..10x of the paper's grams",
+                   lo >= 0.1 && hi <= 10.0});
   }
   return out;
 }
@@ -188,8 +188,8 @@ Result<SensitivityReport> Analyse(const energy::Catalog& catalog, const energy::
 }
 
 std::string FormatSensitivityMarkdown(const SensitivityReport& r) {
-  std::string out = fmt::format("Metric: {} = {} at the baseline catalog.\n\n", r.metric,
-                                Num(r.metric_base));
+  std::string out =
+      fmt::format("Metric: {} = {} at the baseline catalog.\n\n", r.metric, Num(r.metric_base));
   out += "| conclusion | at baseline | flipped by |\n|---|---|---|\n";
   for (const Conclusion& c : r.base) {
     std::string by;
@@ -230,8 +230,8 @@ std::string FormatSensitivityCsv(const SensitivityReport& r) {
   for (const ParameterEffect& e : r.effects) {
     const Parameter& p = e.parameter;
     const std::string head =
-        fmt::format("{},{},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g}", q(p.name), q(p.unit),
-                    p.base, p.lo, p.hi, r.metric_base, e.metric_lo, e.metric_hi);
+        fmt::format("{},{},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g}", q(p.name), q(p.unit), p.base,
+                    p.lo, p.hi, r.metric_base, e.metric_lo, e.metric_hi);
     if (e.flips.empty()) out += head + ",,,\n";
     for (const Flip& f : e.flips) {
       out += fmt::format("{},{},{},{:.9g}\n", head, q(f.conclusion),
@@ -244,13 +244,12 @@ std::string FormatSensitivityCsv(const SensitivityReport& r) {
 Status PlotTornado(const SensitivityReport& r, const std::string& dir, size_t top,
                    const PlotOptions& options, PlotReport* out) {
   const size_t n = std::min(top, r.effects.size());
-  std::string data = fmt::format("# {}: baseline {:.9g}\n# index label low high\n", r.metric,
-                                 r.metric_base);
+  std::string data =
+      fmt::format("# {}: baseline {:.9g}\n# index label low high\n", r.metric, r.metric_base);
   for (size_t i = 0; i < n; ++i) {
     const ParameterEffect& e = r.effects[n - 1 - i];  // largest at the top
-    const std::string label = fmt::format("{} [{} .. {} {}]", e.parameter.name,
-                                          Num(e.parameter.lo), Num(e.parameter.hi),
-                                          e.parameter.unit);
+    const std::string label = fmt::format("{} [{} .. {} {}]", e.parameter.name, Num(e.parameter.lo),
+                                          Num(e.parameter.hi), e.parameter.unit);
     data += fmt::format("{} {} {} {}\n", i, DatString(label), DatNumber(e.metric_lo),
                         DatNumber(e.metric_hi));
   }
@@ -275,8 +274,7 @@ Status PlotTornado(const SensitivityReport& r, const std::string& dir, size_t to
       "with boxxyerror lc rgb '#4477aa' title 'parameter at the low end of its range', \\\n"
       "     '' using (($4+base)/2):1:(abs($4-base)/2):(0.35) with boxxyerror lc rgb '#ee6677' "
       "title 'at the high end'\n",
-      GnuplotQuote("Sensitivity: " + r.metric), GnuplotQuote(r.metric), n,
-      r.metric_base,
+      GnuplotQuote("Sensitivity: " + r.metric), GnuplotQuote(r.metric), n, r.metric_base,
       r.metric.find("/") != std::string::npos
           ? "set arrow from 1, graph 0 to 1, graph 1 nohead lw 2 lc rgb '#222222'\n"
           : "");
@@ -346,8 +344,8 @@ Result<SensitivityReport> AnalyseReproduction(const SensitivityOptions& o,
     return out;
   };
   const std::string metric =
-      fmt::format("FL IID grams / centralized {} grams in {}", base_spec.centralized[0].device +
-                                                                   "_pue" + Num(base_spec.centralized[0].pue),
+      fmt::format("FL IID grams / centralized {} grams in {}",
+                  base_spec.centralized[0].device + "_pue" + Num(base_spec.centralized[0].pue),
                   base_spec.countries[0]);
   return Analyse(catalog, &grid, metric, evaluate);
 }

@@ -86,7 +86,7 @@ TEST(CatalogTest, ThroughputModelAndHalvingAreComputedFromTheNamedTerms) {
   EXPECT_NEAR(cat->Device("edge")->busy_fraction, 2.0 / 3.0, 1e-15);
   EXPECT_NEAR(cat->Device("edge")->idle_w, 2.0, 1e-15);  // 2000 mW
   EXPECT_NEAR(cat->Device("edge")->ComputePowerW(), 2.0 + 2.0 / 3.0 * 3.0, 1e-12);
-  EXPECT_NEAR(cat->Device("dc")->ComputePowerW(), 164.0, 1e-12);  // 0.15 kW busy + 10 + 4
+  EXPECT_NEAR(cat->Device("dc")->ComputePowerW(), 164.0, 1e-12);     // 0.15 kW busy + 10 + 4
   EXPECT_NEAR(cat->Network("intensity")->kwh_per_gb, 0.015, 1e-15);  // 2015 -> 2019: halved twice
   EXPECT_EQ(cat->Network("intensity")->year, 2019);
 }
@@ -158,15 +158,13 @@ TEST(CatalogTest, UnitsComeFromAFixedSetAndAreConverted) {
   EXPECT_EQ(*UnitScale(Dimension::kEnergyPerData, "Wh/GB"), 1e-3);
   EXPECT_EQ(*UnitScale(Dimension::kTime, "us"), 1e-6);
   EXPECT_EQ(*UnitScale(Dimension::kMass, "tCO2e"), 1e3);
-  EXPECT_FALSE(UnitScale(Dimension::kPower, "kw").ok());    // case matters
+  EXPECT_FALSE(UnitScale(Dimension::kPower, "kw").ok());       // case matters
   EXPECT_FALSE(UnitScale(Dimension::kPower, "GFLOP/s").ok());  // another dimension's unit
 
   // A value in kW is read as watts; the written unit and range convert with it.
   nlohmann::json j = testing::TinyCatalogJson();
-  j["countries"][0]["download"] = {{"value", 0.1},
-                                   {"unit", "Gbit/s"},
-                                   {"assumption", "x"},
-                                   {"range", {0.05, 0.2}}};
+  j["countries"][0]["download"] = {
+      {"value", 0.1}, {"unit", "Gbit/s"}, {"assumption", "x"}, {"range", {0.05, 0.2}}};
   Result<Catalog> cat = Catalog::FromJson(j);
   ASSERT_TRUE(cat.ok()) << cat.status().ToString();
   EXPECT_DOUBLE_EQ(cat->FindCountry("AAA")->download_mbps, 100.0);

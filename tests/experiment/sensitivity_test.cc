@@ -18,7 +18,7 @@ using ::testing::HasSubstr;
 
 energy::Catalog TinyWithRanges() {
   nlohmann::json j = energy::testing::TinyCatalogJson();
-  j["devices"][0]["idle_w"]["range"] = {20, 40};  // value 30
+  j["devices"][0]["idle_w"]["range"] = {20, 40};   // value 30
   j["countries"][0]["upload"]["range"] = {5, 20};  // value 10
   Result<energy::Catalog> cat = energy::Catalog::FromJson(j);
   EXPECT_TRUE(cat.ok()) << cat.status().ToString();
@@ -81,8 +81,8 @@ TEST(SensitivityTest, Table4ConclusionsCompareEveryFlColumnWithEveryCentralizedO
   for (const Conclusion& x : c) holds[x.id] = x.holds;
   EXPECT_TRUE(holds.at("fl_iid<v100_pue1.67@USA"));
   EXPECT_TRUE(holds.at("fl_noniid<k80_pue1.67@USA"));
-  EXPECT_FALSE(holds.at("fl_iid<v100_pue1.67@FRA"));   // 0.3 vs 0.2
-  EXPECT_FALSE(holds.at("fl_noniid>fl_iid@FRA"));      // 0.1 < 0.3
+  EXPECT_FALSE(holds.at("fl_iid<v100_pue1.67@FRA"));  // 0.3 vs 0.2
+  EXPECT_FALSE(holds.at("fl_noniid>fl_iid@FRA"));     // 0.1 < 0.3
   EXPECT_TRUE(holds.at("fl_noniid>fl_iid@USA"));
   EXPECT_TRUE(holds.at("paper_order_of_magnitude"));  // USA is the paper's row; FRA 0.3/0.1
   EXPECT_EQ(c.size(), 2u * (2 * 2 + 1) + 1);

@@ -60,9 +60,9 @@ struct Parameter {
 
 // Where a conclusion changes when one parameter moves from its base toward one end.
 struct Flip {
-  std::string conclusion;   // Conclusion::text
+  std::string conclusion;  // Conclusion::text
   bool holds_at_base = false;
-  double at = 0.0;          // the value where it changes (bisection, 1e-4 relative of the span)
+  double at = 0.0;  // the value where it changes (bisection, 1e-4 relative of the span)
 };
 
 struct ParameterEffect {
@@ -74,10 +74,10 @@ struct ParameterEffect {
 struct SensitivityReport {
   std::string metric;  // what the metric is, in words
   double metric_base = 0.0;
-  std::vector<Conclusion> base;           // at the baseline catalog
-  std::vector<ParameterEffect> effects;   // parameters that move the metric or flip anything,
-                                          // largest swing |metric_hi - metric_lo| first
-  std::vector<std::string> unaffected;    // parameters with no effect on this outcome
+  std::vector<Conclusion> base;          // at the baseline catalog
+  std::vector<ParameterEffect> effects;  // parameters that move the metric or flip anything,
+                                         // largest swing |metric_hi - metric_lo| first
+  std::vector<std::string> unaffected;   // parameters with no effect on this outcome
 };
 
 // Evaluates the outcome at a catalog and a PUE map (spec PUE -> PUE to use instead).
