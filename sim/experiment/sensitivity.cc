@@ -10,6 +10,7 @@
 
 #include <unistd.h>
 
+#include "fedcarbon/common/csv.h"
 #include "fedcarbon/common/file.h"
 #include "fedcarbon/common/utc_time.h"
 #include "fedcarbon/energy/reprice.h"
@@ -21,13 +22,9 @@ constexpr const char* kIntensitySource = "intensity source";
 constexpr int kBisections = 14;  // 2^-14 of the span: well under the ranges' precision
 
 // The PUE map a parameter implies: a PUE preset moves the spec PUE equal to its base value.
-std::map<double, double> PueMap(const energy::Catalog& catalog, const Parameter& p, double v) {
-  std::map<double, double> out;
-  constexpr const char* kPrefix = "pue_presets.";
-  if (p.name.rfind(kPrefix, 0) != 0) return out;
-  out[p.base] = v;
-  (void)catalog;
-  return out;
+std::map<double, double> PueMap(const Parameter& p, double v) {
+  if (p.name.rfind("pue_presets.", 0) != 0) return {};
+  return {{p.base, v}};
 }
 
 struct Variant {
@@ -41,7 +38,7 @@ Variant At(const energy::Catalog& catalog, const energy::GridIntensity* grid, co
     if (v < 0.5) return {catalog, {}};
     return {WithTraceIntensities(catalog, *grid), {}};
   }
-  return {catalog.WithValue(p.name, v), PueMap(catalog, p, v)};
+  return {catalog.WithValue(p.name, v), PueMap(p, v)};
 }
 
 Result<Outcome> EvaluateAt(const energy::Catalog& catalog, const energy::GridIntensity* grid,
@@ -222,11 +219,7 @@ std::string FormatSensitivityCsv(const SensitivityReport& r) {
   std::string out =
       "parameter,unit,base,lo,hi,metric_base,metric_lo,metric_hi,conclusion,holds_at_base,"
       "flips_at\n";
-  const auto q = [](const std::string& s) {
-    std::string t = "\"";
-    for (char c : s) t += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return t + "\"";
-  };
+  const auto q = [](const std::string& s) { return CsvField(s); };
   for (const ParameterEffect& e : r.effects) {
     const Parameter& p = e.parameter;
     const std::string head =
@@ -316,6 +309,10 @@ Result<SensitivityReport> AnalyseReproduction(const SensitivityOptions& o,
     return Status::InvalidArgument(spec_path + ": needs a centralized setting and a country");
   }
   const ReproduceSpec base_spec = *spec;
+  // Conclusions are named after the baseline's columns (a varied PUE renames a column).
+  Result<Table4> named = BuildTable4(base_spec, catalog, ledgers[0], ledgers[1], ledgers[2]);
+  if (!named.ok()) return named.status();
+  const std::vector<std::string> column_names = named->columns;
   const Evaluate evaluate = [&](const energy::Catalog& cat,
                                 const std::map<double, double>& pue) -> Result<Outcome> {
     ReproduceSpec s = base_spec;
@@ -330,17 +327,8 @@ Result<SensitivityReport> AnalyseReproduction(const SensitivityOptions& o,
     const Table4::Row& row = t->rows.front();
     const size_t fl = s.centralized.size();  // fl_iid follows the centralized columns
     out.metric = row.grams[fl] / row.grams[0];
+    t->columns = column_names;
     out.conclusions = Table4Conclusions(*t);
-    // The column names carry the spec's PUE: name conclusions after the baseline's columns.
-    if (!pue.empty()) {
-      Result<Table4> named = BuildTable4(base_spec, cat, ledgers[0], ledgers[1], ledgers[2]);
-      if (!named.ok()) return named.status();
-      const std::vector<Conclusion> names = Table4Conclusions(*named);
-      for (size_t i = 0; i < out.conclusions.size() && i < names.size(); ++i) {
-        out.conclusions[i].id = names[i].id;
-        out.conclusions[i].text = names[i].text;
-      }
-    }
     return out;
   };
   const std::string metric =

@@ -51,7 +51,7 @@ TEST(SensitivityTest, AFlipIsFoundWhereItHappensAndUnmovedParametersAreListedApa
   EXPECT_THAT(r->unaffected, ::testing::Contains("countries[AAA].upload"));
   const std::string md = FormatSensitivityMarkdown(*r);
   EXPECT_THAT(md, HasSubstr("| idle below 35 W | holds | devices[dc].idle_w at 35 W |"));
-  EXPECT_THAT(FormatSensitivityCsv(*r), HasSubstr("\"devices[dc].idle_w\",\"W\",30,20,40"));
+  EXPECT_THAT(FormatSensitivityCsv(*r), HasSubstr("devices[dc].idle_w,W,30,20,40"));
 }
 
 TEST(SensitivityTest, APuePresetMovesTheColumnsAtItsValue) {
