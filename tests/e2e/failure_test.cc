@@ -86,6 +86,31 @@ class WorkerFailureTest : public ::testing::Test {
     EXPECT_TRUE(WriteFile(path, j.dump(2)));
     return path;
   }
+  // The coordinator and workers A, B and C of `run_dir`, started and run until B trains a client
+  // of round 3 (the moment both tests disturb it). Fails the test (check HasFailure) when the
+  // coordinator gives no endpoint or stops first.
+  struct ThreeWorkers {
+    Proc server, a, b, c;
+    std::string endpoint;
+  };
+  void StartUntilBTrainsRound3(const std::string& run_dir, ThreeWorkers* r) {
+    r->server = StartServer(run_dir);
+    r->endpoint = WaitEndpoint(run_dir, r->server);
+    ASSERT_FALSE(r->endpoint.empty()) << ReadFile(run_dir + "/server.log");
+    r->a = StartWorker(run_dir, r->endpoint, "A");
+    r->b = StartWorker(run_dir, r->endpoint, "B");
+    r->c = StartWorker(run_dir, r->endpoint, "C");
+    ASSERT_TRUE(WaitUntil(
+        [&] {
+          return ReadFile(run_dir + "/worker-B.log").find("round 3: training client") !=
+                     std::string::npos ||
+                 !r->server.Running();
+        },
+        120s))
+        << ReadFile(run_dir + "/server.log");
+    ASSERT_TRUE(r->server.Running()) << ReadFile(run_dir + "/server.log");
+  }
+
   Proc StartServer(const std::string& run_dir) {
     return Proc({std::string(FEDCARBON_BIN_DIR) + "/fedcarbon-server", Config(run_dir), "--bind",
                  "tcp://127.0.0.1:*", "--out", run_dir + "/out"},
@@ -146,21 +171,11 @@ TEST_F(WorkerFailureTest, AWorkerKilledMidRoundCostsSecondsAndARestartedOneGetsC
   // Worker B killed while it trains a client of round 3; B2 started right after.
   const std::string run = dir_ + "/killed";
   const auto run_start = Clock::now();
-  Proc server = StartServer(run);
-  const std::string ep = WaitEndpoint(run, server);
-  ASSERT_FALSE(ep.empty()) << ReadFile(run + "/server.log");
-  Proc a = StartWorker(run, ep, "A");
-  Proc b = StartWorker(run, ep, "B");
-  Proc c = StartWorker(run, ep, "C");
-  ASSERT_TRUE(WaitUntil(
-      [&] {
-        return ReadFile(run + "/worker-B.log").find("round 3: training client") !=
-                   std::string::npos ||
-               !server.Running();
-      },
-      120s))
-      << ReadFile(run + "/server.log");
-  ASSERT_TRUE(server.Running()) << ReadFile(run + "/server.log");
+  ThreeWorkers r;
+  StartUntilBTrainsRound3(run, &r);
+  ASSERT_FALSE(HasFailure());
+  Proc &server = r.server, &a = r.a, &b = r.b, &c = r.c;
+  const std::string& ep = r.endpoint;
   b.Signal(SIGKILL);
   EXPECT_EQ(b.Wait(10s), 128 + SIGKILL);
   Proc b2 = StartWorker(run, ep, "B2");
@@ -214,21 +229,10 @@ TEST_F(WorkerFailureTest, AHungWorkerIsDeadAfterItsSilenceAndWelcomeBackAfter) {
   ASSERT_FALSE(HasFailure());
   const std::string run = dir_ + "/stopped";
   const auto run_start = Clock::now();
-  Proc server = StartServer(run);
-  const std::string ep = WaitEndpoint(run, server);
-  ASSERT_FALSE(ep.empty()) << ReadFile(run + "/server.log");
-  Proc a = StartWorker(run, ep, "A");
-  Proc b = StartWorker(run, ep, "B");
-  Proc c = StartWorker(run, ep, "C");
-  ASSERT_TRUE(WaitUntil(
-      [&] {
-        return ReadFile(run + "/worker-B.log").find("round 3: training client") !=
-                   std::string::npos ||
-               !server.Running();
-      },
-      120s))
-      << ReadFile(run + "/server.log");
-  ASSERT_TRUE(server.Running()) << ReadFile(run + "/server.log");
+  ThreeWorkers r;
+  StartUntilBTrainsRound3(run, &r);
+  ASSERT_FALSE(HasFailure());
+  Proc &server = r.server, &a = r.a, &b = r.b, &c = r.c;
   b.Signal(SIGSTOP);
   const auto stopped = Clock::now();
   const bool declared = WaitUntil(
