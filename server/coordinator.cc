@@ -241,10 +241,17 @@ Status Coordinator::WriteSummary(const Status& run_status) {
   s.interrupted = result_.interrupted;
   s.workers = static_cast<int>(registry_.workers().size());
   if (!run_status.ok()) s.error = run_status.message();
+  s.cpu = records::FlCpu{.evaluation_s = eval_cpu_s_, .process_s = ProcessCpuSeconds()};
   return recorder_->WriteSummary(std::move(s));
 }
 
 bool Coordinator::Stopping() const { return options_.stop && options_.stop->load(); }
+
+double ProcessCpuSeconds() {
+  timespec t{};
+  if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t) != 0) return 0.0;
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
+}
 
 Result<CoordinatorResult> RunCoordinator(const config::ExperimentConfig& cfg,
                                          const CoordinatorOptions& options) {

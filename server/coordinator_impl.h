@@ -133,6 +133,8 @@ class Coordinator {
   // to the mean in client order. Returns the simulated close.
   double CloseInSimTime();
   Status EvaluateInitial();
+  // round.cc: model_->Evaluate, its process CPU seconds added to eval_cpu_s_.
+  Result<models::EvalStats> EvaluateModel();
 
   const config::ExperimentConfig& cfg_;
   CoordinatorOptions options_;
@@ -158,9 +160,16 @@ class Coordinator {
   bool resumed_ = false;            // continued from a checkpoint (options_.resume)
   uint64_t resumed_last_seq_ = 0;   // the checkpoint's last message sequence number
   double wall_before_s_ = 0.0;      // measured seconds of the run before its checkpoint
+  // Process CPU seconds (ProcessCpuSeconds deltas, OpenMP threads included) spent in this
+  // process's test-set evaluations, the initial one included: summary.json's cpu.evaluation_s.
+  double eval_cpu_s_ = 0.0;
 };
 
 // A printable form of a routing id (hex when it is binary).
 std::string PrintableId(const std::string& id);
+
+// CPU seconds (user + system, every thread) this process has used so far:
+// clock_gettime(CLOCK_PROCESS_CPUTIME_ID).
+double ProcessCpuSeconds();
 
 }  // namespace fedcarbon::server

@@ -156,8 +156,15 @@ void Coordinator::HandleJobError(int worker, const wire::proto::Message& m) {
   SendRequests(next);
 }
 
-Status Coordinator::EvaluateInitial() {
+Result<models::EvalStats> Coordinator::EvaluateModel() {
+  const double cpu_start = ProcessCpuSeconds();
   auto es = model_->Evaluate(cfg_.train.threads);
+  eval_cpu_s_ += ProcessCpuSeconds() - cpu_start;
+  return es;
+}
+
+Status Coordinator::EvaluateInitial() {
+  auto es = EvaluateModel();
   if (!es.ok()) return es.status();
   initial_eval_ = *es;
   spdlog::info("round 0: initial model accuracy {:.4f}, loss {:.4f}", es->accuracy, es->loss);
@@ -173,7 +180,7 @@ Status Coordinator::RecordRound(int round, const std::vector<int>& selected, dou
   const bool evaluate = last || round % std::max(cfg_.federation.eval_every_rounds, 1) == 0;
   std::optional<models::EvalStats> eval;
   if (evaluate) {
-    auto es = model_->Evaluate(cfg_.train.threads);
+    auto es = EvaluateModel();
     if (!es.ok()) return es.status();
     eval = *es;
   }

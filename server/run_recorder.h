@@ -5,7 +5,8 @@
 //                  at the round's end (each row one write(2): a crash leaves no half row)
 //   checkpoint.bin everything needed to continue after the last recorded round (checkpoint.h),
 //                  written durably after ledger.csv and rounds.csv were fsync'ed
-//   summary.json   records::FlRunSummary with the ledger's totals
+//   summary.json   records::FlRunSummary with the ledger's totals (its "cpu" block, the
+//                  coordinator's CPU seconds, is the caller's)
 // Owns the RAPL meter (whole-host energy per round, where RAPL exists): its reading goes on the
 // round's coordinator row.
 //

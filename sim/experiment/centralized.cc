@@ -2,6 +2,8 @@
 // (or every train.eval_every_steps steps), stop at federation.target_accuracy or train.max_epochs.
 #include "fedcarbon/experiment/centralized.h"
 
+#include <time.h>
+
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
@@ -31,6 +33,13 @@ double Since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
+// CPU seconds (user + system, every thread: OpenMP's too) this process has used so far.
+double ProcessCpuSeconds() {
+  timespec t{};
+  if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t) != 0) return 0.0;
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
+}
+
 records::CentralizedSummary Summary(const CentralizedResult& r, const config::ExperimentConfig& cfg,
                                     const models::Sequential& model) {
   const models::FlopCount f = model.FlopsPerSample();
@@ -55,6 +64,8 @@ records::CentralizedSummary Summary(const CentralizedResult& r, const config::Ex
   s.train_s = r.train_s;
   s.wall_s = r.wall_s;
   s.evaluations = static_cast<int64_t>(r.curve.size());
+  s.cpu = records::CentralizedCpu{
+      .train_s = r.train_cpu_s, .evaluation_s = r.eval_cpu_s, .process_s = r.process_cpu_s};
   return s;  // energy: added by PriceCentralized
 }
 
@@ -129,6 +140,7 @@ models::DataView View(const data::Dataset& d, std::span<const int64_t> idx = {})
 Result<CentralizedResult> RunCentralized(const config::ExperimentConfig& cfg,
                                          const std::string& out_dir) {
   const auto t0 = std::chrono::steady_clock::now();
+  const double cpu0 = ProcessCpuSeconds();
   // The whole config (names, data, partition) before the output folder is made.
   FEDCARBON_RETURN_IF_ERROR(check::CheckExperiment(cfg));
   const config::TrainConfig& tc = cfg.train;
@@ -182,8 +194,10 @@ Result<CentralizedResult> RunCentralized(const config::ExperimentConfig& cfg,
       to.batch_size = tc.batch_size;
       to.threads = tc.threads;
       to.shuffle = false;  // `order` is this epoch's permutation
+      const double train_cpu0 = ProcessCpuSeconds();
       auto st = models::Train(
           m, **opt, View(*train, std::span<const int64_t>(order).subspan(begin, end - begin)), to);
+      r.train_cpu_s += ProcessCpuSeconds() - train_cpu0;
       if (!st.ok()) return st.status();
       r.steps += st->steps;
       r.samples += st->samples;
@@ -198,7 +212,9 @@ Result<CentralizedResult> RunCentralized(const config::ExperimentConfig& cfg,
           epoch < tc.max_epochs) {
         continue;  // evaluation cadence in steps runs across epoch boundaries
       }
+      const double eval_cpu0 = ProcessCpuSeconds();
       auto ev = models::Evaluate(m, View(*test), tc.threads);
+      r.eval_cpu_s += ProcessCpuSeconds() - eval_cpu0;
       if (!ev.ok()) return ev.status();
       r.eval_flops += ev->flops;
       EvalPoint p;
@@ -211,6 +227,10 @@ Result<CentralizedResult> RunCentralized(const config::ExperimentConfig& cfg,
       p.train_flops = r.train_flops;
       p.train_s = r.train_s;
       r.curve.push_back(p);
+      // The whole curve so far, at every point: a parent process follows the run's progress
+      // from its folder (the final write below leaves the same file).
+      if (!out_dir.empty())
+        FEDCARBON_RETURN_IF_ERROR(records::WriteCurve(out_dir + "/curve.csv", r.curve));
       loss_sum = 0.0;
       loss_samples = 0;
       r.final_accuracy = ev->accuracy;
@@ -227,12 +247,14 @@ Result<CentralizedResult> RunCentralized(const config::ExperimentConfig& cfg,
   }
   progress.Finish();
   r.wall_s = Since(t0);
+  r.process_cpu_s = ProcessCpuSeconds() - cpu0;
   spdlog::info(
       "centralized: {} after {} epoch(s), {} steps: final accuracy {:.4f}, best {:.4f}, "
-      "{:.3f} TFLOP, {:.1f} s training, {:.1f} s wall",
+      "{:.3f} TFLOP, {:.1f} s training, {:.1f} s wall; CPU {:.1f} s training, {:.1f} s "
+      "evaluation, {:.1f} s in all",
       r.reached_target ? "reached the target" : "stopped at the epoch limit", r.epochs, r.steps,
       r.final_accuracy, r.best_accuracy, static_cast<double>(r.train_flops) / 1e12, r.train_s,
-      r.wall_s);
+      r.wall_s, r.train_cpu_s, r.eval_cpu_s, r.process_cpu_s);
   if (!out_dir.empty()) {
     FEDCARBON_RETURN_IF_ERROR(
         records::WriteCentralizedSummary(out_dir + "/summary.json", Summary(r, cfg, m)));

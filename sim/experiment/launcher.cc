@@ -6,8 +6,13 @@
 // (PR_SET_PDEATHSIG). SIGINT/SIGTERM to the launcher kill the group and reap every child. A worker
 // that dies during the run is restarted (at most twice per slot); the new process says Hello and
 // takes over its predecessor's clients.
+//
+// After a successful run it writes OUT/launch.json (records::LaunchRecord): the CPU seconds of the
+// coordinator and of every worker process (wait4 as each is reaped; a restarted worker's
+// predecessors included), of the launcher itself, and the run's wall seconds.
 #include "fedcarbon/experiment/launcher.h"
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -23,6 +28,7 @@
 #include "fedcarbon/check/experiment_check.h"
 #include "fedcarbon/experiment/process.h"
 #include "fedcarbon/experiment/progress.h"
+#include "fedcarbon/records/launch.h"
 #include "fedcarbon/records/summary.h"
 
 namespace fedcarbon::experiment {
@@ -76,6 +82,16 @@ class ProgressTail {
   Clock::time_point start_;
 };
 
+// CPU seconds (user + system, every thread) this process has used so far.
+double SelfCpuSeconds() {
+  rusage u{};
+  if (getrusage(RUSAGE_SELF, &u) != 0) return 0.0;
+  auto seconds = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) * 1e-6;
+  };
+  return seconds(u.ru_utime) + seconds(u.ru_stime);
+}
+
 Result<std::string> BinDir(const LaunchOptions& options) {
   if (!options.bin_dir.empty()) return options.bin_dir;
   std::error_code ec;
@@ -88,6 +104,10 @@ Result<std::string> BinDir(const LaunchOptions& options) {
 
 Result<RunResult> RunLocal(const config::ExperimentConfig& cfg, const std::string& out_dir,
                            const LaunchOptions& options) {
+  // launch.json's launcher_cpu_s and wall_s count from here: the process may have done other
+  // work before this call.
+  const auto launch_start = Clock::now();
+  const double launch_cpu_start = SelfCpuSeconds();
   // The whole config (names, data, partition) before a folder is made or a process started.
   FEDCARBON_RETURN_IF_ERROR(check::CheckExperiment(cfg));
   auto bin = BinDir(options);
@@ -108,6 +128,7 @@ Result<RunResult> RunLocal(const config::ExperimentConfig& cfg, const std::strin
   }
   fs::remove(out + "/endpoint", ec);
   fs::remove(out + "/summary.json", ec);
+  fs::remove(out + "/" + records::kLaunchRecordFile, ec);
 
   StopSignalGuard signals;
   std::vector<Child> children;
@@ -161,6 +182,7 @@ Result<RunResult> RunLocal(const config::ExperimentConfig& cfg, const std::strin
     children.push_back({*w, "fedcarbon-client " + std::to_string(i), true, -1});
   }
   std::vector<int> restarts(children.size(), 0);
+  double replaced_workers_cpu_s = 0.0;  // of workers that died and were restarted
   if (options.show_progress)
     std::fprintf(stderr, "fedcarbon run: coordinator on %s, %d workers x %d threads, output %s\n",
                  endpoint.c_str(), workers, threads, out.c_str());
@@ -183,6 +205,7 @@ Result<RunResult> RunLocal(const config::ExperimentConfig& cfg, const std::strin
       // A restarted worker says Hello and takes over its predecessor's clients.
       if (auto w = Spawn(worker_argv, worker_log(i - 1), pgid, /*append=*/true); w.ok()) {
         ++restarts[i];
+        replaced_workers_cpu_s += children[i].cpu_s;  // reaped by Poll above
         children[i] = {*w, children[i].name, true, -1};
         spdlog::warn("restarted {} ({} of {} restarts)", children[i].name, restarts[i],
                      kMaxWorkerRestarts);
@@ -201,6 +224,17 @@ Result<RunResult> RunLocal(const config::ExperimentConfig& cfg, const std::strin
                                                    Tail(out + "/server.log"));
   Result<records::FlRunSummary> s = records::ReadFlRunSummary(out + "/summary.json");
   if (!s.ok()) return s.status();
+  // Every child is reaped (StopAll): their CPU seconds are final.
+  records::LaunchRecord launch;
+  launch.coordinator_cpu_s = children[0].cpu_s;
+  launch.workers_cpu_s = replaced_workers_cpu_s;
+  for (size_t i = 1; i < children.size(); ++i) launch.workers_cpu_s += children[i].cpu_s;
+  for (int n_restarts : restarts) launch.worker_restarts += n_restarts;
+  launch.workers = workers;
+  launch.launcher_cpu_s = SelfCpuSeconds() - launch_cpu_start;
+  launch.wall_s = std::chrono::duration<double>(Clock::now() - launch_start).count();
+  FEDCARBON_RETURN_IF_ERROR(
+      records::WriteLaunchRecord(out + "/" + records::kLaunchRecordFile, launch));
   RunResult r;
   r.rounds = s->rounds;
   r.final_accuracy = s->final_accuracy;
@@ -208,6 +242,7 @@ Result<RunResult> RunLocal(const config::ExperimentConfig& cfg, const std::strin
   r.reached_target = s->reached_target;
   r.wall_s = s->wall_s;
   r.out_dir = out;
+  r.launch = launch;
   return r;
 }
 

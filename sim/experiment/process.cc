@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -18,6 +19,17 @@ using Clock = std::chrono::steady_clock;
 
 std::atomic<int> g_stop_signal{0};  // signal handlers can only reach globals
 void OnStopSignal(int sig) { g_stop_signal.store(sig); }
+
+double Seconds(const timeval& t) {
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) * 1e-6;
+}
+
+// Records what wait4 said about the child it reaped.
+void Reaped(Child& c, int status, const rusage& usage) {
+  c.running = false;
+  c.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  c.cpu_s = Seconds(usage.ru_utime) + Seconds(usage.ru_stime);
+}
 }  // namespace
 
 StopSignalGuard::StopSignalGuard() {
@@ -77,10 +89,8 @@ Result<pid_t> Spawn(const std::vector<std::string>& argv, const std::string& log
 void Poll(Child& c) {
   if (!c.running) return;
   int status = 0;
-  if (waitpid(c.pid, &status, WNOHANG) == c.pid) {
-    c.running = false;
-    c.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  }
+  rusage usage{};
+  if (wait4(c.pid, &status, WNOHANG, &usage) == c.pid) Reaped(c, status, usage);
 }
 
 bool AnyRunning(std::vector<Child>& children) {
@@ -114,9 +124,13 @@ void StopAll(std::vector<Child>& children, pid_t pgid, int sig, std::chrono::mil
     if (!c.running) continue;
     kill(c.pid, SIGKILL);
     int status = 0;
-    waitpid(c.pid, &status, 0);
-    c.running = false;
-    c.exit_code = 128 + SIGKILL;
+    rusage usage{};
+    if (wait4(c.pid, &status, 0, &usage) == c.pid) {
+      Reaped(c, status, usage);
+    } else {
+      c.running = false;
+      c.exit_code = 128 + SIGKILL;
+    }
   }
 }
 

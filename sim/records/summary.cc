@@ -92,6 +92,19 @@ const std::array<Field<EfficiencyRatios>, 2> kEfficiencyRatios = {{
     {"accuracy_per_g", &EfficiencyRatios::accuracy_per_g},
 }};
 
+// The "cpu" blocks: the block is optional on read (summaries written before it lack it); its
+// keys are required when it is there.
+const std::array<Field<FlCpu>, 2> kFlCpu = {{
+    {"evaluation_s", &FlCpu::evaluation_s},
+    {"process_s", &FlCpu::process_s},
+}};
+
+const std::array<Field<CentralizedCpu>, 3> kCentralizedCpu = {{
+    {"train_s", &CentralizedCpu::train_s},
+    {"evaluation_s", &CentralizedCpu::evaluation_s},
+    {"process_s", &CentralizedCpu::process_s},
+}};
+
 using FlopsPerSample = CentralizedSummary::FlopsPerSample;
 const std::array<Field<FlopsPerSample>, 2> kFlopsPerSample = {{
     {"forward", &FlopsPerSample::forward},
@@ -172,10 +185,31 @@ Status GetEnergy(const json& j, const std::array<Field<E>, N>& extra, const std:
   FEDCARBON_RETURN_IF_ERROR(
       Get<LedgerSums>(**block, kLedgerSums, what, "energy", static_cast<LedgerSums*>(e)));
   FEDCARBON_RETURN_IF_ERROR(GetIfPresent<LedgerSums>(**block, kLedgerSumsAdded, what, "energy",
-                                                      static_cast<LedgerSums*>(e)));
+                                                     static_cast<LedgerSums*>(e)));
   FEDCARBON_RETURN_IF_ERROR(Get(**block, extra, what, "energy", e));
   EfficiencyRatios derived;
   return GetIfPresent(**block, kEfficiencyRatios, what, "energy", &derived);
+}
+
+template <class C, size_t N>
+json CpuJson(const C& cpu, const std::array<Field<C>, N>& fields) {
+  json j = json::object();
+  Put(cpu, fields, j);
+  return j;
+}
+
+// The optional block at j["cpu"]: nullopt when absent; else an object with every key, typed.
+template <class C, size_t N>
+Status GetCpu(const json& j, const std::array<Field<C>, N>& fields, const std::string& what,
+              std::optional<C>* out) {
+  out->reset();
+  if (!j.contains("cpu")) return Status::OK();
+  Result<const json*> block = internal::GetObject(j, "cpu", what, "");
+  if (!block.ok()) return block.status();
+  C cpu;
+  FEDCARBON_RETURN_IF_ERROR(Get(**block, fields, what, "cpu", &cpu));
+  *out = cpu;
+  return Status::OK();
 }
 
 template <class S>
@@ -252,6 +286,7 @@ json ToJson(const FlRunSummary& s) {
   Put(s, kFlRunSummary, j);
   if (s.error) j["error"] = *s.error;
   j["energy"] = EnergyJson(s.energy, Ratios(s));
+  if (s.cpu) j["cpu"] = CpuJson(*s.cpu, kFlCpu);
   return j;
 }
 
@@ -267,7 +302,8 @@ Status FromJson(const json& j, const std::string& what, FlRunSummary* out) {
     FEDCARBON_RETURN_IF_ERROR(internal::Get(j, "error", what, "", &error));
     out->error = std::move(error);
   }
-  return GetEnergy(j, kEnergyTotals, what, &out->energy);
+  FEDCARBON_RETURN_IF_ERROR(GetEnergy(j, kEnergyTotals, what, &out->energy));
+  return GetCpu(j, kFlCpu, what, &out->cpu);
 }
 
 json ToJson(const CentralizedSummary& s) {
@@ -277,6 +313,7 @@ json ToJson(const CentralizedSummary& s) {
   Put(s.flops_per_sample, kFlopsPerSample, f);
   j["flops_per_sample"] = f;
   if (s.energy) j["energy"] = EnergyJson(*s.energy, Ratios(s));
+  if (s.cpu) j["cpu"] = CpuJson(*s.cpu, kCentralizedCpu);
   return j;
 }
 
@@ -295,7 +332,7 @@ Status FromJson(const json& j, const std::string& what, CentralizedSummary* out)
     FEDCARBON_RETURN_IF_ERROR(GetEnergy(j, kCentralizedEnergy, what, &e));
     out->energy = std::move(e);
   }
-  return Status::OK();
+  return GetCpu(j, kCentralizedCpu, what, &out->cpu);
 }
 
 Status WriteFlRunSummary(const std::string& path, const FlRunSummary& s) {

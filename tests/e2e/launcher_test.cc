@@ -14,7 +14,9 @@
 #include "e2e/e2e_util.h"
 #include "fedcarbon/config/config.h"
 #include "fedcarbon/experiment/launcher.h"
+#include "fedcarbon/records/launch.h"
 #include "fedcarbon/records/rounds.h"
+#include "fedcarbon/records/summary.h"
 
 namespace fedcarbon::testing {
 namespace {
@@ -115,6 +117,25 @@ TEST_F(LauncherTest, RunLocalCompletesAndReapsEveryChild) {
   EXPECT_GT(r->final_accuracy, 0.3);
   EXPECT_EQ(fs::path(r->out_dir), fs::absolute(dir_ + "/out"));
   EXPECT_TRUE(fs::exists(dir_ + "/out/summary.json"));
+  // launch.json: CPU seconds of every process, as reaped (RunResult::launch says the same).
+  Result<records::LaunchRecord> launch =
+      records::ReadLaunchRecord(dir_ + "/out/" + records::kLaunchRecordFile);
+  ASSERT_TRUE(launch.ok()) << launch.status().ToString();
+  EXPECT_EQ(*launch, r->launch);
+  EXPECT_EQ(launch->workers, 2);
+  EXPECT_EQ(launch->worker_restarts, 0);
+  EXPECT_GT(launch->workers_cpu_s, 0.0);
+  EXPECT_GT(launch->coordinator_cpu_s, 0.0);
+  EXPECT_GE(launch->launcher_cpu_s, 0.0);
+  EXPECT_GT(launch->wall_s, 0.0);
+  EXPECT_LE(launch->launcher_cpu_s, launch->wall_s * 8);  // a sanity bound, not a measurement
+  Result<records::FlRunSummary> summary = records::ReadFlRunSummary(dir_ + "/out/summary.json");
+  ASSERT_TRUE(summary.ok()) << summary.status().ToString();
+  ASSERT_TRUE(summary->cpu.has_value());
+  EXPECT_GT(summary->cpu->evaluation_s, 0.0);  // the initial evaluation and three rounds'
+  EXPECT_GE(summary->cpu->process_s, summary->cpu->evaluation_s);
+  EXPECT_GE(launch->coordinator_cpu_s, summary->cpu->evaluation_s);
+  EXPECT_GE(launch->coordinator_cpu_s, summary->cpu->process_s);  // wait4 sees it all
   EXPECT_TRUE(OurChildren().empty()) << "no child (not even a zombie) is left";
   EXPECT_TRUE(RunProcesses(dir_ + "/out").empty());
 }
@@ -154,6 +175,13 @@ TEST_F(LauncherTest, ACrashedWorkerIsRestartedAndTheRunCompletes) {
   }
   ASSERT_GT(first_short, 0) << "the killed worker's clients miss a round (dropped or orphaned)";
   EXPECT_EQ(rounds->back().completed, 4) << "and all four train again by the end";
+  // The restart is counted, and the killed worker's CPU seconds stay in workers_cpu_s.
+  Result<records::LaunchRecord> launch =
+      records::ReadLaunchRecord(out + "/" + records::kLaunchRecordFile);
+  ASSERT_TRUE(launch.ok()) << launch.status().ToString();
+  EXPECT_EQ(launch->workers, 2);
+  EXPECT_EQ(launch->worker_restarts, 1);
+  EXPECT_GT(launch->workers_cpu_s, 0.0);
   EXPECT_TRUE(RunProcesses(out).empty());
 }
 
@@ -170,6 +198,7 @@ TEST_F(LauncherTest, SigintStopsTheRunAndLeavesNoProcessBehind) {
   ASSERT_TRUE(code.has_value());
   EXPECT_EQ(*code, 1);
   EXPECT_NE(ReadFile(dir_ + "/launcher.log").find("interrupted by SIGINT"), std::string::npos);
+  EXPECT_FALSE(fs::exists(out + "/" + records::kLaunchRecordFile)) << "only after a success";
   EXPECT_TRUE(RunProcesses(out).empty());
 }
 

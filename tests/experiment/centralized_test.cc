@@ -3,16 +3,20 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <random>
 #include <sstream>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
 #include "fedcarbon/experiment/centralized.h"
 #include "fedcarbon/models/train.h"
+#include "fedcarbon/records/curve.h"
+#include "fedcarbon/records/summary.h"
 
 namespace fedcarbon::experiment {
 namespace {
@@ -109,6 +113,83 @@ TEST_F(CentralizedTest, EvaluatesEveryEpochAndWritesFiles) {
   EXPECT_EQ(rows, 3);
   for (const auto& e : fs::directory_iterator(out))  // no temporary file left behind
     EXPECT_EQ(e.path().filename().string().find(".tmp"), std::string::npos) << e.path();
+}
+
+// CPU seconds of the process (not wall seconds), in the result and in summary.json's "cpu"; and
+// curve.csv, rewritten whole at every evaluation point, holds exactly the result's curve.
+TEST_F(CentralizedTest, RecordsCpuSecondsAndTheCurveItReturns) {
+  const fs::path out = dir_ / "out";
+  auto r = RunCentralized(cfg_, out.string());
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_GT(r->train_cpu_s, 0.0);
+  EXPECT_GT(r->eval_cpu_s, 0.0);
+  EXPECT_GT(r->process_cpu_s, 0.0);
+  EXPECT_LE(r->train_cpu_s + r->eval_cpu_s, r->process_cpu_s);
+
+  Result<records::CentralizedSummary> s =
+      records::ReadCentralizedSummary((out / "summary.json").string());
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  ASSERT_TRUE(s->cpu.has_value());
+  EXPECT_EQ(s->cpu->train_s, r->train_cpu_s);
+  EXPECT_EQ(s->cpu->evaluation_s, r->eval_cpu_s);
+  EXPECT_EQ(s->cpu->process_s, r->process_cpu_s);
+  std::ifstream in(out / "summary.json");
+  const nlohmann::json j = nlohmann::json::parse(in);
+  EXPECT_TRUE(j["cpu"]["train_s"].is_number_float());
+  EXPECT_TRUE(j["cpu"]["evaluation_s"].is_number_float());
+  EXPECT_TRUE(j["cpu"]["process_s"].is_number_float());
+
+  std::ifstream csv(out / "curve.csv", std::ios::binary);
+  std::stringstream text;
+  text << csv.rdbuf();
+  EXPECT_EQ(text.str(), records::FormatCurve(r->curve));
+  Result<std::vector<records::CurvePoint>> rows = records::ReadCurve((out / "curve.csv").string());
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  ASSERT_EQ(rows->size(), r->curve.size());
+  for (size_t i = 0; i < rows->size(); ++i) {
+    EXPECT_EQ((*rows)[i].epoch, r->curve[i].epoch);
+    EXPECT_EQ((*rows)[i].steps, r->curve[i].steps);
+    EXPECT_EQ((*rows)[i].train_flops, r->curve[i].train_flops);
+  }
+}
+
+// A process following the run's folder sees curve.csv grow: a prefix of the final curve at every
+// read (each write is whole and atomic), before the run ends.
+TEST_F(CentralizedTest, CurveCsvIsWrittenAtEveryEvaluationPoint) {
+  cfg_.train.eval_every_steps = 1;  // 90 points, each a rewrite of curve.csv
+  const fs::path out = dir_ / "out";
+  const std::string curve = (out / "curve.csv").string();
+  std::atomic<bool> done{false};
+  std::vector<size_t> seen;  // row counts read while the run went on
+  std::vector<std::string> bad;
+  std::thread watcher([&] {
+    while (!done.load()) {
+      if (fs::exists(curve)) {
+        Result<std::vector<records::CurvePoint>> rows = records::ReadCurve(curve);
+        if (rows.ok())
+          seen.push_back(rows->size());
+        else if (rows.status().code() != StatusCode::kNotFound)
+          bad.push_back(rows.status().ToString());
+      }
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+  });
+  auto r = RunCentralized(cfg_, out.string());
+  done.store(true);
+  watcher.join();
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->curve.size(), 90u);
+  EXPECT_TRUE(bad.empty()) << bad.front();
+  size_t partial = 0;
+  for (size_t n : seen) {
+    EXPECT_LE(n, r->curve.size());
+    if (n > 0 && n < r->curve.size()) ++partial;
+  }
+  EXPECT_GT(partial, 0u) << "curve.csv was only seen whole (" << seen.size() << " reads)";
+  std::ifstream in(curve, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  EXPECT_EQ(text.str(), records::FormatCurve(r->curve));
 }
 
 TEST_F(CentralizedTest, EvaluatesEveryNStepsAcrossEpochs) {

@@ -240,6 +240,53 @@ TEST(FlRunSummaryTest, AMissingRenamedOrMistypedKeyIsAnErrorNamingFileAndKey) {
   EXPECT_THAT(error(j), HasSubstr("'workers'"));
 }
 
+// The "cpu" block (added after issue 11): written when set, a round trip keeps it, a summary
+// without it (every one written before it, like the golden file) reads with cpu == nullopt, and
+// when present it needs every one of its keys, typed.
+TEST(FlRunSummaryTest, TheCpuBlockIsOptionalOnReadAndTypedWhenPresent) {
+  FlRunSummary s = SampleFl();
+  s.cpu = FlCpu{.evaluation_s = 1.25, .process_s = 3.5};
+  const json j = ToJson(s);
+  EXPECT_EQ(j["cpu"], json::parse(R"({"evaluation_s": 1.25, "process_s": 3.5})"));
+  std::set<std::string> keys = Keys(json::parse(Slurp(Golden("summary.json"))));
+  keys.insert({"cpu", "cpu.evaluation_s", "cpu.process_s"});
+  EXPECT_EQ(Keys(j), keys);
+  FlRunSummary back;
+  ASSERT_TRUE(FromJson(j, "mem", &back).ok());
+  EXPECT_EQ(back, s);
+  const fs::path dir = ScratchDir("fedcarbon_records");
+  const std::string path = (dir / "summary.json").string();
+  ASSERT_TRUE(WriteFlRunSummary(path, s).ok());
+  Result<FlRunSummary> read = ReadFlRunSummary(path);
+  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  ASSERT_TRUE(read->cpu.has_value());
+  EXPECT_EQ(read->cpu->evaluation_s, 1.25);
+  EXPECT_EQ(read->cpu->process_s, 3.5);
+  fs::remove_all(dir);
+
+  // An old summary: no "cpu" block.
+  Result<FlRunSummary> old = ReadFlRunSummary(Golden("summary.json").string());
+  ASSERT_TRUE(old.ok()) << old.status().ToString();
+  EXPECT_FALSE(old->cpu.has_value());
+  EXPECT_FALSE(ToJson(*old).contains("cpu"));
+
+  auto error = [&](const json& bad) {
+    FlRunSummary out;
+    const Status st = FromJson(bad, "run/summary.json", &out);
+    EXPECT_EQ(st.code(), StatusCode::kCorruption) << st.ToString();
+    return st.message();
+  };
+  json bad = j;
+  bad["cpu"].erase("process_s");
+  EXPECT_THAT(error(bad), HasSubstr("missing key 'cpu.process_s'"));
+  bad = j;
+  bad["cpu"]["evaluation_s"] = "slow";
+  EXPECT_THAT(error(bad), HasSubstr("key 'cpu.evaluation_s' must be a number"));
+  bad = j;
+  bad["cpu"] = 1.0;
+  EXPECT_THAT(error(bad), HasSubstr("'cpu'"));
+}
+
 TEST(FlRunSummaryTest, AMissingFileIsNotFoundAndBadJsonIsCorruption) {
   const fs::path dir = ScratchDir("fedcarbon_records");
   Result<FlRunSummary> none = ReadFlRunSummary((dir / "summary.json").string());
@@ -359,6 +406,41 @@ TEST(CentralizedSummaryTest, RoundTripsWithAndWithoutEnergy) {
   EXPECT_EQ(read->energy->centralized_energy_kwh, 0.25);
   EXPECT_EQ(read->energy->device_compute_s, 3.5);
   fs::remove_all(dir);
+}
+
+TEST(CentralizedSummaryTest, TheCpuBlockIsOptionalOnReadAndSurvivesPricing) {
+  CentralizedSummary s = SampleCentralized();
+  EXPECT_FALSE(ToJson(s).contains("cpu"));  // as the old writers wrote it
+  s.cpu = CentralizedCpu{.train_s = 390.5, .evaluation_s = 12.25, .process_s = 410.0};
+  const json j = ToJson(s);
+  EXPECT_EQ(j["cpu"],
+            json::parse(R"({"train_s": 390.5, "evaluation_s": 12.25, "process_s": 410.0})"));
+  const fs::path dir = ScratchDir("fedcarbon_records");
+  const std::string path = (dir / "summary.json").string();
+  ASSERT_TRUE(WriteCentralizedSummary(path, s).ok());
+  Result<CentralizedSummary> read = ReadCentralizedSummary(path);
+  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  EXPECT_EQ(*read, s);
+  // Priced (read, energy set, written back, as PriceCentralized does): the block stays.
+  read->energy = MakeCentralizedEnergy(CentralizedRow());
+  ASSERT_TRUE(WriteCentralizedSummary(path, *read).ok());
+  Result<CentralizedSummary> priced = ReadCentralizedSummary(path);
+  ASSERT_TRUE(priced.ok()) << priced.status().ToString();
+  EXPECT_EQ(priced->cpu, s.cpu);
+  fs::remove_all(dir);
+
+  // An old summary (no "cpu") reads; a block missing a key does not.
+  json old = j;
+  old.erase("cpu");
+  CentralizedSummary out;
+  ASSERT_TRUE(FromJson(old, "c/summary.json", &out).ok());
+  EXPECT_FALSE(out.cpu.has_value());
+  json bad = j;
+  bad["cpu"].erase("train_s");
+  const Status st = FromJson(bad, "c/summary.json", &out);
+  EXPECT_EQ(st.code(), StatusCode::kCorruption);
+  EXPECT_THAT(st.message(), HasSubstr("c/summary.json"));
+  EXPECT_THAT(st.message(), HasSubstr("missing key 'cpu.train_s'"));
 }
 
 TEST(CentralizedSummaryTest, MissingKeysAndTheWrongKindAreErrorsNamingThem) {

@@ -31,12 +31,20 @@ struct CentralizedResult {
   uint64_t eval_flops = 0;   // all evaluation FLOPs
   double train_s = 0.0;      // training wall seconds
   double wall_s = 0.0;       // whole run wall seconds (training + evaluation)
-  int threads = 1;           // training threads (cfg.train.threads)
+  // CPU seconds (user + system of every thread, OpenMP's included: CLOCK_PROCESS_CPUTIME_ID
+  // deltas) of the calling process; not wall seconds, so oversubscription does not inflate them.
+  // summary.json's "cpu" block (records::CentralizedCpu).
+  double train_cpu_s = 0.0;    // in training (models::Train)
+  double eval_cpu_s = 0.0;     // in test-set evaluations
+  double process_cpu_s = 0.0;  // the whole process from RunCentralized's call to its end
+  int threads = 1;             // training threads (cfg.train.threads)
   std::vector<EvalPoint> curve;
 };
 
 // Loads the data named by cfg, trains, and when out_dir is non-empty writes
-// out_dir/summary.json and out_dir/curve.csv (one row per EvalPoint).
+// out_dir/summary.json and out_dir/curve.csv (one row per EvalPoint). curve.csv is rewritten
+// (atomically, whole) after every evaluation point, so that another process can follow a
+// running job's progress from its folder; summary.json is written at the end.
 Result<CentralizedResult> RunCentralized(const config::ExperimentConfig& cfg,
                                          const std::string& out_dir);
 

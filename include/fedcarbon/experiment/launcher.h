@@ -7,6 +7,7 @@
 
 #include "fedcarbon/common/status.h"
 #include "fedcarbon/config/config.h"
+#include "fedcarbon/records/launch.h"
 
 namespace fedcarbon::experiment {
 
@@ -28,16 +29,24 @@ struct LaunchOptions {
   double progress_job_elapsed_s = 0.0;  // seconds the job had run before this run started
 };
 
-// What the run's summary.json says (the server writes it to out_dir).
+// What the run's summary.json says (the server writes it to out_dir), and what the launcher
+// measured of the run's processes (out_dir/launch.json).
 struct RunResult {
   int rounds = 0;  // rounds completed
   double final_accuracy = 0.0;
   double best_accuracy = 0.0;
   bool reached_target = false;
-  double wall_s = 0.0;
-  std::string out_dir;  // holds config.json, rounds.csv, summary.json (+ ledger.csv)
+  double wall_s = 0.0;  // the coordinator's (summary.json's wall_s)
+  std::string out_dir;  // holds config.json, rounds.csv, summary.json, launch.json (+ ledger.csv)
+  // What RunLocal wrote to out_dir/launch.json (records::kLaunchRecordFile): CPU seconds of the
+  // coordinator (launch.coordinator_cpu_s), of every worker process (launch.workers_cpu_s), of
+  // the launcher (launch.launcher_cpu_s, from RunLocal's start), RunLocal's wall seconds
+  // (launch.wall_s), the worker slots and their restarts.
+  records::LaunchRecord launch;
 };
 
+// Runs the experiment; on success also writes out_dir/launch.json (a failed or interrupted run
+// has none: a stale one is removed at the start).
 Result<RunResult> RunLocal(const config::ExperimentConfig& cfg, const std::string& out_dir,
                            const LaunchOptions& options = {});
 

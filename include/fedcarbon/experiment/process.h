@@ -1,7 +1,7 @@
 // Child processes of the launcher and the sweep runner: spawn with the output in a log file and a
 // parent-death signal, poll, and stop a process group without leaving anything behind.
 //
-// Thread safety: a Child belongs to the thread that spawned it (waitpid reaps it there).
+// Thread safety: a Child belongs to the thread that spawned it (wait4 reaps it there).
 #pragma once
 
 #include <signal.h>
@@ -20,6 +20,10 @@ struct Child {
   std::string name;
   bool running = false;
   int exit_code = -1;  // exit status, or 128 + signal
+  // CPU seconds (user + system, every thread) of the child and of its descendants it waited
+  // for, as wait4(2) reports them when the child is reaped (Poll, WaitAll, StopAll); 0 while it
+  // runs. CPU time, not wall time: it does not grow when the machine is oversubscribed.
+  double cpu_s = 0;
 };
 
 // fork + exec `argv` (argv[0] is a path) with stdout/stderr written to `log` (truncated, or
@@ -28,7 +32,7 @@ struct Child {
 Result<pid_t> Spawn(const std::vector<std::string>& argv, const std::string& log, pid_t pgid,
                     bool append = false);
 
-// Reaps `c` if it has exited (never blocks).
+// Reaps `c` if it has exited (never blocks); then sets exit_code and cpu_s.
 void Poll(Child& c);
 // Polls every child; true while any of them runs.
 bool AnyRunning(std::vector<Child>& children);

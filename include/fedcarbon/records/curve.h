@@ -1,6 +1,7 @@
 // curve.csv, typed: the evaluation points of a centralized run (after every epoch, or every
-// train.eval_every_steps steps). Written once, whole, by RunCentralized (WriteCurve); read by
-// the plots (ReadCurve).
+// train.eval_every_steps steps). Written whole, atomically, by RunCentralized (WriteCurve)
+// after every evaluation point and at the end (a running job's folder holds its points so far);
+// read by the plots (ReadCurve).
 //
 // Columns, in this order:
 //   epoch, steps, samples, train_loss, test_accuracy, test_loss, train_flops, train_s

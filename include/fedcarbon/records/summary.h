@@ -18,8 +18,12 @@
 // energy.catalog and the two derived ratios, which folders written before them lack) with its
 // JSON type: a missing, renamed or mistyped key is a Corruption error naming the file and the key
 // ("runs/a/summary.json: missing key 'energy.flops'"); an added key, when present, must have its
-// type too. Unknown extra keys are ignored. A file that does not exist is NotFound, one that is not a JSON
-// object Corruption.
+// type too. Unknown extra keys are ignored. A file that does not exist is NotFound, one that is not
+// a JSON object Corruption.
+//
+// The "cpu" blocks (FlCpu, CentralizedCpu: measured CPU seconds of the writing process) were added
+// later still: optional on read (absent: std::nullopt, as in summaries written before them), and
+// when present an object with every one of its keys, typed. Their writers always write them.
 //
 // Derived keys: ToJson computes the EfficiencyRatios from the summary's own accuracies and energy
 // block (Ratios, the one place they are computed) and writes them into "energy"; they are not
@@ -55,7 +59,7 @@ struct LedgerSums {
   // The host's RAPL energy over the run, kWh (the run recorder's reading, not a ledger sum: RAPL
   // measures the whole machine); -1 when not measured.
   double measured_energy_kwh = -1.0;
-  uint64_t flops = 0;                 // summed activity FLOPs
+  uint64_t flops = 0;  // summed activity FLOPs
   int ledger_rows = 0;
   // Added in issue 11 (optional on read: folders written before them still read).
   double embodied_kg = 0.0;  // scope 3 (devices' manufacturing), beside emissions_kg, not in it
@@ -97,6 +101,18 @@ EfficiencyRatios Ratios(double initial_accuracy, double final_accuracy, double e
 // scores about chance (the FL goldens' round-0 accuracies: 0.136 and 0.0955).
 inline constexpr double kChanceAccuracy = 0.1;
 
+// The "cpu" block of an FL summary: CPU seconds (user + system, every thread, OpenMP's included;
+// not wall seconds, which inflate when the machine is oversubscribed) of the coordinator process
+// (fedcarbon-server), measured with CLOCK_PROCESS_CPUTIME_ID. A resumed run counts the resumed
+// process only (the process before the checkpoint is not in it).
+struct FlCpu {
+  // In the coordinator's test-set evaluations: the initial model's (round 0) and every round's.
+  double evaluation_s = 0.0;  // key "cpu.evaluation_s"
+  // The whole coordinator process, from its start to when summary.json was written.
+  double process_s = 0.0;  // key "cpu.process_s"
+  bool operator==(const FlCpu&) const = default;
+};
+
 // summary.json of an FL run. Keys: the field names, except `rejected` ("rejected_messages"),
 // and the derived "energy.accuracy_gain_per_kwh" and "energy.accuracy_per_g" (Ratios(s)).
 // Its initial accuracy is measured: the initial model's evaluation (round 0).
@@ -128,6 +144,8 @@ struct FlRunSummary {
   int workers = 0;                   // worker processes that joined
   std::optional<std::string> error;  // present only when the run failed: the error message
   EnergyTotals energy;               // key "energy"
+  // Key "cpu": the coordinator always writes it; nullopt when read from a summary without it.
+  std::optional<FlCpu> cpu;
   bool operator==(const FlRunSummary&) const = default;
 };
 
@@ -147,6 +165,18 @@ struct CentralizedEnergy : LedgerSums {
 // The sums of energy::Sum({row}) and the row's device, PUE, country, intensity and modelled
 // seconds; priced_flops is left empty for the caller to say.
 CentralizedEnergy MakeCentralizedEnergy(const energy::LedgerRow& row);
+
+// The "cpu" block of a centralized summary: CPU seconds (user + system, every thread, OpenMP's
+// included) of the process running RunCentralized, measured with CLOCK_PROCESS_CPUTIME_ID from
+// the call of RunCentralized on (a process that did other work first does not count it).
+struct CentralizedCpu {
+  double train_s = 0.0;       // key "cpu.train_s": in training (models::Train)
+  double evaluation_s = 0.0;  // key "cpu.evaluation_s": in test-set evaluations
+  // Key "cpu.process_s": the whole process over RunCentralized (data loading, training,
+  // evaluation, the progress line's thread, files); >= train_s + evaluation_s.
+  double process_s = 0.0;
+  bool operator==(const CentralizedCpu&) const = default;
+};
 
 // summary.json of a centralized run (the centralized baseline). Once priced, its "energy" block
 // also holds the derived "accuracy_gain_per_kwh" and "accuracy_per_g" (Ratios(s)), the gain
@@ -178,6 +208,8 @@ struct CentralizedSummary {
   double wall_s = 0.0;
   int64_t evaluations = 0;                  // rows of curve.csv
   std::optional<CentralizedEnergy> energy;  // present once priced (PriceCentralized)
+  // Key "cpu": RunCentralized always writes it; nullopt when read from a summary without it.
+  std::optional<CentralizedCpu> cpu;
   bool operator==(const CentralizedSummary&) const = default;
 };
 
