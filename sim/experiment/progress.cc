@@ -13,6 +13,7 @@
 
 #include "fedcarbon/common/csv.h"
 #include "fedcarbon/energy/ledger.h"
+#include "fedcarbon/records/curve.h"
 #include "fedcarbon/records/rounds.h"
 
 namespace fedcarbon::experiment {
@@ -127,14 +128,18 @@ void ProgressLine::Finish() {
 RunFollower::RunFollower(const std::string& run_dir) {
   rounds_.path = run_dir + "/rounds.csv";
   ledger_.path = run_dir + "/ledger.csv";
+  curve_.path = run_dir + "/curve.csv";
 }
 
-std::vector<std::string> RunFollower::NewLines(Tail& tail) {
+std::vector<std::string> RunFollower::NewLines(Tail& tail, bool* restarted) {
   std::vector<std::string> lines;
   std::ifstream in(tail.path, std::ios::binary | std::ios::ate);
   if (!in) return lines;
   const auto size = static_cast<uint64_t>(std::max<std::streamoff>(0, in.tellg()));
-  if (size < tail.offset) tail = Tail{tail.path, 0, {}};  // rewritten: start again
+  if (size < tail.offset) {  // rewritten: start again
+    tail = Tail{tail.path, 0, {}};
+    if (restarted) *restarted = true;
+  }
   if (size == tail.offset) return lines;
   in.seekg(static_cast<std::streamoff>(tail.offset));
   std::string text(size - tail.offset, '\0');
@@ -162,7 +167,24 @@ void RunFollower::Poll() {
                                                             records::RoundColumns::kPresent);
     if (!r.ok()) continue;
     round_ = r->round;
-    if (r->accuracy) accuracy_ = *r->accuracy;
+    if (r->accuracy) {
+      accuracy_ = *r->accuracy;
+      history_.emplace_back(round_, accuracy_);
+    }
+  }
+  // curve.csv is rewritten whole after each evaluation: NewLines starts again when it grows
+  // from scratch, so count the points seen so far from its rows.
+  bool restarted = false;
+  std::vector<std::string> points = NewLines(curve_, &restarted);
+  if (restarted) history_.clear();
+  for (const std::string& line : points) {
+    Result<CsvTable> t = ParseCsv(curve_.header + "\n" + line + "\n", curve_.path);
+    if (!t.ok() || t->size() != 1) continue;
+    Result<records::CurvePoint> p = records::ParseCurveRow(t->header(), t->rows()[0], curve_.path);
+    if (!p.ok()) continue;
+    accuracy_ = p->test_accuracy;
+    round_ = static_cast<int>(history_.size()) + 1;
+    history_.emplace_back(round_, accuracy_);
   }
   for (const std::string& line : NewLines(ledger_)) {
     Result<energy::LedgerRow> row = energy::ParseLedgerRow(line);

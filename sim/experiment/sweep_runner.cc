@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "fedcarbon/common/file.h"
+#include "fedcarbon/experiment/job_pool.h"
 #include "fedcarbon/experiment/plot.h"
 #include "fedcarbon/experiment/process.h"
 #include "fedcarbon/experiment/progress.h"
@@ -23,7 +24,6 @@ namespace fedcarbon::experiment {
 namespace {
 
 namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
 
 std::string Label(const SweepSpec& spec, const SweepPoint& p) {
   const std::vector<std::string> keys = spec.Keys();
@@ -39,13 +39,6 @@ Result<std::string> SelfExe(const SweepOptions& options) {
   if (ec) return Status::Error("cannot find the running executable: " + ec.message());
   return exe.string();
 }
-
-struct Running {
-  Child child;
-  const SweepPoint* point = nullptr;
-  Clock::time_point started;
-  RunFollower follower;  // the point's rounds.csv and ledger.csv, for the progress line
-};
 
 // The round limit of a point (centralized: the epoch limit).
 int RoundLimit(const SweepPoint& p) {
@@ -113,93 +106,55 @@ Result<SweepOutcome> RunSweep(const SweepSpec& spec, const SweepOptions& options
         spec.name.c_str(), points->size(), outcome.skipped, todo.size(), parallel, dir.c_str());
   }
 
-  StopSignalGuard signals;
-  ProgressLine line(stderr, ProgressLine::IsTerminal(stderr));
-  std::vector<Running> running;
-  size_t next = 0;
-  int finished_now = 0;
-  const auto t0 = Clock::now();
-  const size_t total = todo.size();
-  auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - t0).count(); };
-  while ((next < todo.size() || !running.empty()) && signals.signal() == 0) {
-    while (next < todo.size() && static_cast<int>(running.size()) < parallel) {
-      const SweepPoint* p = todo[next++];
-      const std::string pdir = dir + "/points/" + p->id;
-      std::error_code ec;
-      fs::create_directories(pdir, ec);
-      Result<pid_t> pid =
-          Spawn({*exe, "sweep", dir + "/sweep.json", "--out", dir, "--point", p->id, "--quiet"},
-                pdir + "/point.log", 0);
-      if (!pid.ok()) return pid.status();
-      running.push_back({Child{*pid, p->id, true, -1}, p, Clock::now(), RunFollower(pdir)});
-    }
-    for (auto it = running.begin(); it != running.end();) {
-      Poll(it->child);
-      if (it->child.running) {
-        ++it;
-        continue;
-      }
-      SweepRow row = CollectPoint(*it->point, dir);
-      if (row.status != "done" && row.status != "failed") {
-        RecordPointCrash(*it->point, dir, it->child.exit_code);
-        row = CollectPoint(*it->point, dir);
-      }
-      const double took = std::chrono::duration<double>(Clock::now() - it->started).count();
-      ++finished_now;
-      ++outcome.ran;
-      if (options.show_progress) {
-        line.Log(row.status == "done"
-                     ? fmt::format("point {}/{} {} ({}): done, accuracy {:.4f}, {}, {:.1f} s",
-                                   finished_now, total, it->point->id, Label(spec, *it->point),
-                                   row.final_accuracy, FormatGrams(row.co2e_kg * 1000.0), took)
-                     : fmt::format("point {}/{} {} ({}): {}: {} (see {}/point.log)", finished_now,
-                                   total, it->point->id, Label(spec, *it->point), row.status,
-                                   row.error, dir + "/" + row.dir));
-      }
-      it = running.erase(it);
-    }
-    if (options.show_progress && !running.empty()) {
-      // The status line follows the oldest running point; the ETA counts the rounds done by
-      // every running point as a share of its round limit.
-      double units = finished_now;
-      for (Running& r : running) {
-        r.follower.Poll();
-        units += std::min(1.0, r.follower.round() / std::max(1.0, 1.0 * RoundLimit(*r.point)));
-      }
-      const Running& r = running.front();
-      ProgressState st;
-      st.label = r.point->id + " " + Label(spec, *r.point);
-      st.point = std::min<int>(static_cast<int>(total), finished_now + 1);
-      st.points = static_cast<int>(total);
-      st.round = r.follower.round();
-      st.rounds = RoundLimit(*r.point);
-      st.accuracy = r.follower.accuracy();
-      st.gco2e = r.follower.gco2e();
-      st.elapsed_s = elapsed();
-      st.eta_s = EstimateEta(st.elapsed_s, units, static_cast<double>(total));
-      line.Update(st);
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  std::vector<Job> jobs;
+  for (const SweepPoint* p : todo) {
+    const std::string pdir = dir + "/points/" + p->id;
+    std::error_code ec;
+    fs::create_directories(pdir, ec);
+    jobs.push_back({p->id + " " + Label(spec, *p),
+                    {*exe, "sweep", dir + "/sweep.json", "--out", dir, "--point", p->id, "--quiet"},
+                    pdir + "/point.log",
+                    pdir,
+                    RoundLimit(*p),
+                    p->config.federation.target_accuracy});
   }
-  if (options.show_progress) line.Finish();
-  const int sig = signals.signal();
-  if (sig != 0) {
-    // Each point process stops its own coordinator and workers on SIGTERM.
-    for (Running& r : running) {
-      std::vector<Child> one = {r.child};
-      StopAll(one, r.child.pid, SIGTERM, std::chrono::milliseconds(15000));
+  int finished_now = 0;
+  JobPoolOptions pool;
+  pool.parallel = parallel;
+  pool.show_progress = options.show_progress;
+  pool.on_end = [&](size_t i, const JobEnd& end, bool stopped) -> std::string {
+    const SweepPoint& p = *todo[i];
+    if (stopped) {
       // Interrupted by us: not a failure of the point; a re-run starts it again.
       std::error_code ec;
-      fs::remove(dir + "/points/" + r.point->id + "/error.txt", ec);
+      fs::remove(dir + "/points/" + p.id + "/error.txt", ec);
+      return "";
     }
-  }
+    SweepRow row = CollectPoint(p, dir);
+    if (row.status != "done" && row.status != "failed") {
+      RecordPointCrash(p, dir, end.exit_code);
+      row = CollectPoint(p, dir);
+    }
+    ++finished_now;
+    ++outcome.ran;
+    return row.status == "done"
+               ? fmt::format("point {}/{} {} ({}): done, accuracy {:.4f}, {}, {:.1f} s",
+                             finished_now, todo.size(), p.id, Label(spec, p), row.final_accuracy,
+                             FormatGrams(row.co2e_kg * 1000.0), end.wall_s)
+               : fmt::format("point {}/{} {} ({}): {}: {} (see {}/point.log)", finished_now,
+                             todo.size(), p.id, Label(spec, p), row.status, row.error,
+                             dir + "/" + row.dir);
+  };
+  Result<JobPoolOutcome> ran = RunJobs(jobs, pool);
+  if (!ran.ok()) return ran.status();
+  const int sig = ran->signal;
   Result<SweepTable> table = CollectSweep(spec, *points, dir, options.plots);
   if (!table.ok()) return table.status();
   if (sig != 0) {
-    return Status::Error(
-        fmt::format("interrupted by {}; {} running point(s) stopped; results so "
-                    "far in {}/results.csv; run the same command again to finish",
-                    signals.name(), running.size(), dir));
+    return Status::Error(fmt::format(
+        "interrupted by {}; {} point(s) not finished; results so "
+        "far in {}/results.csv; run the same command again to finish",
+        sig == SIGINT ? "SIGINT" : "SIGTERM", static_cast<int>(todo.size()) - finished_now, dir));
   }
   outcome.table = std::move(*table);
   for (const SweepRow& r : outcome.table.rows) outcome.failed += r.status == "failed";

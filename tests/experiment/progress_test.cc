@@ -1,5 +1,7 @@
 #include "fedcarbon/experiment/progress.h"
+#include "fedcarbon/records/curve.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -208,6 +210,57 @@ TEST(RunFollowerTest, ReadsOnlyCompleteAppendedLinesByColumnName) {
   EXPECT_EQ(f.round(), 3);
   EXPECT_DOUBLE_EQ(f.accuracy(), 0.8123);
   std::filesystem::remove_all(dir);
+}
+
+// A centralized run's curve.csv, rewritten whole after each evaluation: one round per point.
+TEST(RunFollowerTest, FollowsACentralizedCurveRewrittenAfterEachEvaluation) {
+  const std::filesystem::path dir = testing::ScratchDir("fedcarbon_progress_curve");
+  RunFollower f(dir.string());
+  std::vector<records::CurvePoint> curve;
+  for (int i = 1; i <= 3; ++i) {
+    records::CurvePoint p;
+    p.epoch = 1;
+    p.steps = 3000 * i;
+    p.samples = 30000 * i;
+    p.test_accuracy = 0.8 + 0.02 * i;
+    curve.push_back(p);
+    ASSERT_TRUE(records::WriteCurve((dir / "curve.csv").string(), curve).ok());
+    f.Poll();
+    EXPECT_EQ(f.round(), i);
+    EXPECT_DOUBLE_EQ(f.accuracy(), p.test_accuracy);
+  }
+  EXPECT_THAT(f.history(),
+              ::testing::ElementsAre(std::pair{1, 0.82}, std::pair{2, 0.84}, std::pair{3, 0.86}));
+  curve.resize(1);  // a new run in the folder: read again from the start
+  ASSERT_TRUE(records::WriteCurve((dir / "curve.csv").string(), curve).ok());
+  f.Poll();
+  EXPECT_EQ(f.round(), 1);
+  EXPECT_EQ(f.history().size(), 1u);
+  std::filesystem::remove_all(dir);
+}
+
+// err = 0.5 * round^-0.5 reaches 0.1 at round 25; the fit over the last points finds it.
+TEST(ProgressEtaTest, ProjectsRoundsToTargetFromAPowerLawOfTheError) {
+  std::vector<std::pair<int, double>> h;
+  for (int r = 1; r <= 5; ++r) h.emplace_back(r, 1.0 - 0.5 / std::sqrt(static_cast<double>(r)));
+  EXPECT_EQ(ProjectRoundsToTarget(h, 0.9, 60), 25);
+  EXPECT_EQ(ProjectRoundsToTarget(h, 0.9, 20), 20);   // beyond the limit: the limit
+  EXPECT_EQ(ProjectRoundsToTarget(h, 0.7, 60), 5);    // reached already: the last round
+  EXPECT_EQ(ProjectRoundsToTarget({}, 0.9, 60), 60);  // nothing known: the limit
+  EXPECT_EQ(ProjectRoundsToTarget({{1, 0.5}}, 0.9, 60), 60);
+  // An error that does not fall: the limit; a projection behind the last round: the next one.
+  EXPECT_EQ(ProjectRoundsToTarget({{1, 0.6}, {2, 0.5}, {3, 0.4}}, 0.9, 60), 60);
+  EXPECT_EQ(ProjectRoundsToTarget({{1, 0.5}, {2, 0.75}, {3, 0.74}}, 0.745, 60), 4);
+}
+
+TEST(ProgressEtaTest, JobsSideBySideEndWithTheSlowestThenTheWaitingOnes) {
+  // 30 s for half of one, 10 s for 90% of another: the first needs 30 s more.
+  EXPECT_DOUBLE_EQ(EstimateJobsEta({{30, 0.5}, {10, 0.9}}, 0, NAN, 2), 30);
+  // Three waiting jobs of 100 s, two at a time: two more turns.
+  EXPECT_DOUBLE_EQ(EstimateJobsEta({{30, 0.5}}, 3, 100, 2), 230);
+  EXPECT_TRUE(std::isnan(EstimateJobsEta({{30, 0.0}}, 0, 100, 2)));  // no pace yet
+  EXPECT_TRUE(std::isnan(EstimateJobsEta({{30, 0.5}}, 1, NAN, 2)));  // waiting, length unknown
+  EXPECT_DOUBLE_EQ(EstimateJobsEta({}, 0, NAN, 1), 0);
 }
 
 }  // namespace

@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <limits>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace fedcarbon::experiment {
@@ -49,6 +50,28 @@ std::string FormatProgress(const ProgressState& s);
 // elapsed_s * (total_units - done_units) / done_units. NaN when nothing is done yet (done_units
 // <= 0) or total_units <= 0; 0 when done_units >= total_units.
 double EstimateEta(double elapsed_s, double done_units, double total_units);
+
+// The round (FL) or evaluation (centralized) at which a run is projected to reach `target`, from
+// its accuracy history ((round, accuracy) pairs in order): the error 1 - accuracy is fitted as a
+// power law of the round, err = a * round^-b, by least squares in log-log over the last `window`
+// points. The projection is rounded up and clamped to [last round + 1, limit]. When the last
+// accuracy already reaches the target: the last round. With fewer than 2 points, or an error that
+// does not fall (b <= 0): `limit`. Pure; an estimate for an ETA, never a result.
+int ProjectRoundsToTarget(const std::vector<std::pair<int, double>>& history, double target,
+                          int limit, int window = 6);
+
+// The pace of one job running side by side with others: seconds since it started and the share of
+// its work done (0..1).
+struct JobPace {
+  double elapsed_s = 0;
+  double done = 0;
+};
+// Seconds left for jobs that run side by side, `parallel` at a time, with `waiting` more to start:
+// the slowest running job's own pace (EstimateEta(elapsed, done, 1)), plus the waiting jobs at
+// `mean_job_s` each, `parallel` at a time. NaN when a running job has done nothing yet, or when
+// jobs wait and mean_job_s is not known (NaN).
+double EstimateJobsEta(const std::vector<JobPace>& running, int waiting, double mean_job_s,
+                       int parallel);
 
 struct ProgressLineOptions {
   double min_redraw_s = 0.1;  // interactive: redraws of the same round/point at most this often
@@ -93,7 +116,9 @@ class ProgressLine {
 };
 
 // Follows a run folder while its coordinator writes it: RUN_DIR/rounds.csv (by column name:
-// "round", "accuracy") and RUN_DIR/ledger.csv (the sum of emissions_kg). Each Poll reads only
+// "round", "accuracy") and RUN_DIR/ledger.csv (the sum of emissions_kg); for a centralized run,
+// RUN_DIR/curve.csv (rewritten after every evaluation): round() is then the number of
+// evaluations and accuracy() the latest test_accuracy. Each Poll reads only
 // what was appended since the last one, and only complete lines; files that do not exist yet, and
 // lines that do not parse, are skipped. A file that shrank (rewritten) is read again from the
 // start.
@@ -103,7 +128,9 @@ class RunFollower {
 
   void Poll();
 
-  int round() const { return round_; }           // latest round in rounds.csv; 0: none yet
+  int round() const { return round_; }  // latest round in rounds.csv; 0: none yet
+  // (round, accuracy) of every round with an accuracy, in order (for ProjectRoundsToTarget).
+  const std::vector<std::pair<int, double>>& history() const { return history_; }
   double accuracy() const { return accuracy_; }  // latest non-empty accuracy; NaN: none yet
   double gco2e() const { return gco2e_; }        // grams so far; NaN: no ledger row yet
 
@@ -114,10 +141,12 @@ class RunFollower {
     std::string header;   // the file's first line, once read
   };
   // The complete lines appended to `tail` since the last call (the header excluded).
-  static std::vector<std::string> NewLines(Tail& tail);
+  // *restarted (when given) is set when the file shrank and is read again from the start.
+  static std::vector<std::string> NewLines(Tail& tail, bool* restarted = nullptr);
 
-  Tail rounds_, ledger_;
+  Tail rounds_, ledger_, curve_;
   int round_ = 0;
+  std::vector<std::pair<int, double>> history_;
   double accuracy_ = ProgressState::kNone;
   double gco2e_ = ProgressState::kNone;
 };
