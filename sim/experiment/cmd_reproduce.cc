@@ -7,6 +7,7 @@
 
 #include "fedcarbon/energy/catalog.h"
 #include "fedcarbon/experiment/commands.h"
+#include "fedcarbon/experiment/phases.h"
 #include "fedcarbon/experiment/reproduce.h"
 
 namespace fedcarbon::experiment {
@@ -24,13 +25,16 @@ Status RunReproduce(const ReproduceArgs& args) {
   if (!spec.ok()) return spec.status();
   if (args.options.quick) {
     std::printf(
-        "QUICK mode: a small, fast version of the reproduction (not the paper's setting)\n");
+        "QUICK mode: the paper's model and setting to a lower target (the file's \"quick\" "
+        "patch)\n");
   }
-  Result<Table4> table = Reproduce(*spec, args.options);
+  PhaseBreakdown phases;
+  Result<Table4> table = Reproduce(*spec, args.options, &phases);
   if (!table.ok()) return table.status().WithContext("reproduce");
   std::printf("%s", FormatTable4Text(*table).c_str());
-  std::printf("wrote %s/table4.{csv,md,svg,png} and fl_breakdown.csv\n",
-              args.options.out_dir.c_str());
+  if (phases.cores > 0) std::printf("time: %s\n", FormatPhases(phases).c_str());
+  std::printf("wrote %s/table4.{csv,md,svg,png}, fl_breakdown.csv and %s\n",
+              args.options.out_dir.c_str(), kReproduceSummaryFile);
   return Status::OK();
 }
 
@@ -45,7 +49,16 @@ void AddReproduceCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("CONFIG", args->config, "reproduce file")->capture_default_str();
   cmd->add_option("--out", args->options.out_dir, "output folder")->capture_default_str();
   cmd->add_flag("--quick", args->options.quick,
-                "small version (the file's \"quick\" patch: e.g. MLP, lower target), < 3 minutes");
+                "the file's \"quick\" patch: the paper's CNN and setting to a lower target");
+  cmd->add_option("--seeds", args->options.seeds,
+                  "seeds per setting (the file's seed, +1, ...): the table shows medians and "
+                  "ranges, the checks judge the medians")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100));
+  cmd->add_option("--parallel", args->options.parallel,
+                  "runs side by side (0: three, a seed's centralized and two FL runs)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 64));
   cmd->add_flag("--reuse", args->options.reuse,
                 "reuse run folders already trained with the same config (re-price only)");
   cmd->callback([args, exit_code] {

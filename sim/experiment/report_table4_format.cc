@@ -80,29 +80,72 @@ PlotSpec Table4Chart(const Table4& t) {
   return p;
 }
 
+bool SeveralSeeds(const Table4& t) {
+  return t.seeds.size() > 1 && t.ranges.size() == t.rows.size();
+}
+
+// A cell: ours, with several seeds the median and [lowest-highest] over the seeds.
+std::string Cell(const Table4& t, size_t row, size_t col) {
+  std::string cell = Fmt("%.3g", t.rows[row].grams[col]);
+  if (SeveralSeeds(t)) {
+    cell += " [" + Fmt("%.3g", t.ranges[row].low[col]) + "-" +
+            Fmt("%.3g", t.ranges[row].high[col]) + "]";
+  }
+  return cell;
+}
+
+std::string SeedsLine(const Table4& t) {
+  std::string seeds;
+  for (uint64_t s : t.seeds) seeds += (seeds.empty() ? "" : ", ") + std::to_string(s);
+  return fmt::format("{} seed(s): {}", t.seeds.size(), seeds);
+}
+
+// "fl_iid 14 [13-15] rounds (3/3 reached)" per run kind.
+std::string SpreadLine(const Table4& t) {
+  std::string out;
+  for (const RoundsSpread& s : SpreadOfRounds(t)) {
+    out += fmt::format("{}{} {} [{}-{}] {} ({}/{} reached)", out.empty() ? "" : "; ", s.name,
+                       Fmt("%g", s.median), s.low, s.high,
+                       s.name == "centralized" ? "epochs" : "rounds", s.reached, s.seeds);
+  }
+  return out;
+}
+
+std::string RunName(const Table4& t, const Table4::RunInfo& r) {
+  return SeveralSeeds(t) ? r.name + " (seed " + std::to_string(r.seed) + ")" : r.name;
+}
+
 }  // namespace
 
 std::string FormatTable4Text(const Table4& t) {
   std::ostringstream os;
-  if (t.quick) os << "QUICK reproduction (small model, lower target): not the paper's setting\n";
+  if (t.quick) {
+    os << "QUICK reproduction (the reproduce file's \"quick\" patch, e.g. a lower target): not the "
+          "paper's target\n";
+  }
   os << "CO2e in grams to " << Fmt("%.2f", t.target_accuracy)
      << " test accuracy; in parentheses the paper's Table 4\n";
-  char buf[64];
+  if (SeveralSeeds(t)) {
+    os << "each cell: the median over " << SeedsLine(t) << ", [lowest-highest]\n";
+  }
+  const int width = SeveralSeeds(t) ? 30 : 17;
+  char buf[96];
   std::snprintf(buf, sizeof(buf), "%-8s", "country");
   os << buf;
   for (const std::string& c : t.columns) {
-    std::snprintf(buf, sizeof(buf), " %17s", ColumnLabel(c).c_str());
+    std::snprintf(buf, sizeof(buf), " %*s", width, ColumnLabel(c).c_str());
     os << buf;
   }
   os << "\n";
-  for (const Table4::Row& r : t.rows) {
+  for (size_t row = 0; row < t.rows.size(); ++row) {
+    const Table4::Row& r = t.rows[row];
     std::snprintf(buf, sizeof(buf), "%-8s", r.country.c_str());
     os << buf;
     for (size_t i = 0; i < t.columns.size(); ++i) {
       const double p = PaperValue(r.country, t.columns[i]);
-      std::string cell = Fmt("%.3g", r.grams[i]);
+      std::string cell = Cell(t, row, i);
       if (!std::isnan(p)) cell += " (" + Fmt("%.1f", p) + ")";
-      std::snprintf(buf, sizeof(buf), " %17s", cell.c_str());
+      std::snprintf(buf, sizeof(buf), " %*s", width, cell.c_str());
       os << buf;
     }
     os << "\n";
@@ -121,8 +164,9 @@ std::string FormatTable4Text(const Table4& t) {
        << Fmt("%.3g", b.comm_g) << " g (" << Fmt("%.0f", 100 * b.comm_share)
        << "% of client energy); coordinator " << Fmt("%.3g", b.coordinator_g) << " g\n";
   }
+  if (SeveralSeeds(t)) os << "rounds to target, median [range]: " << SpreadLine(t) << "\n";
   for (const Table4::RunInfo& r : t.runs) {
-    os << "  run " << r.name << ": " << (r.reached_target ? "reached" : "DID NOT REACH")
+    os << "  run " << RunName(t, r) << ": " << (r.reached_target ? "reached" : "DID NOT REACH")
        << " the target, final accuracy " << Fmt("%.4f", r.final_accuracy) << " after "
        << r.rounds_or_epochs << (r.name == "centralized" ? " epoch(s)" : " round(s)") << ", "
        << Fmt("%.3g", static_cast<double>(r.flops)) << " FLOP priced, " << Fmt("%.0f", r.wall_s)
@@ -137,12 +181,17 @@ std::string FormatTable4Text(const Table4& t) {
 std::string FormatTable4Csv(const Table4& t) {
   std::string out = "country";
   for (const std::string& c : t.columns) out += "," + c;
+  if (SeveralSeeds(t)) {
+    for (const std::string& c : t.columns) out += fmt::format(",{0}_low,{0}_high", c);
+  }
   out += "\n";
-  for (const Table4::Row& r : t.rows) {
-    out += r.country;
-    for (double g : r.grams) {
-      out += ',';
-      out += Fmt("%.6g", g);
+  for (size_t row = 0; row < t.rows.size(); ++row) {
+    out += t.rows[row].country;
+    for (double g : t.rows[row].grams) out += fmt::format(",{:.6g}", g);
+    if (SeveralSeeds(t)) {
+      for (size_t c = 0; c < t.columns.size(); ++c) {
+        out += fmt::format(",{:.6g},{:.6g}", t.ranges[row].low[c], t.ranges[row].high[c]);
+      }
     }
     out += "\n";
   }
@@ -154,20 +203,26 @@ std::string FormatTable4Markdown(const Table4& t) {
   os << "# Table 4 reproduction: CO2e (grams) to " << Fmt("%.2f", t.target_accuracy)
      << " test accuracy\n\n";
   if (t.quick) {
-    os << "**QUICK reproduction** (small model, lower target): a smoke test of the pipeline, "
-          "not the paper's setting.\n\n";
+    os << "**QUICK reproduction** (the reproduce file's \"quick\" patch, e.g. a lower target): "
+          "the pipeline and the structure of the table, not the paper's numbers.\n\n";
   }
   os << "Each cell: ours (the paper's value). Method and constants: docs/methodology.md.\n\n";
+  if (SeveralSeeds(t)) {
+    os << "Ours is the median over " << SeedsLine(t)
+       << ", with [lowest-highest] over the seeds; the checks judge the medians.\n\n"
+       << "Rounds (epochs) to target, median [range]: " << SpreadLine(t) << ".\n\n";
+  }
   os << "| country |";
   for (const std::string& c : t.columns) os << " " << ColumnLabel(c) << " |";
   os << "\n|---|";
   for (size_t i = 0; i < t.columns.size(); ++i) os << "---|";
   os << "\n";
-  for (const Table4::Row& r : t.rows) {
+  for (size_t row = 0; row < t.rows.size(); ++row) {
+    const Table4::Row& r = t.rows[row];
     os << "| " << r.country_name << " |";
     for (size_t i = 0; i < t.columns.size(); ++i) {
       const double p = PaperValue(r.country, t.columns[i]);
-      os << " " << Fmt("%.3g", r.grams[i]);
+      os << " " << Cell(t, row, i);
       if (!std::isnan(p)) os << " (" << Fmt("%.1f", p) << ")";
       os << " |";
     }
@@ -193,7 +248,7 @@ std::string FormatTable4Markdown(const Table4& t) {
           "| wall s | accuracy gain per kWh | accuracy per g CO2e |\n"
           "|---|---|---|---|---|---|---|---|\n";
     for (const Table4::RunInfo& r : t.runs) {
-      os << "| " << r.name << " | " << (r.reached_target ? "yes" : "**no**") << " | "
+      os << "| " << RunName(t, r) << " | " << (r.reached_target ? "yes" : "**no**") << " | "
          << Fmt("%.4f", r.final_accuracy) << " | " << r.rounds_or_epochs << " | "
          << Fmt("%.3g", static_cast<double>(r.flops)) << " | " << Fmt("%.0f", r.wall_s) << " | "
          << Fmt("%.4g", r.ratios.accuracy_gain_per_kwh) << " | "

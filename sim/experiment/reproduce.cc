@@ -1,19 +1,21 @@
-// `fedcarbon reproduce`: the reproduce file, the three runs, and the table (see reproduce.h).
+// `fedcarbon reproduce`: the reproduce file, the runs side by side, and the table (reproduce.h).
 #include "fedcarbon/experiment/reproduce.h"
 
+#include <spdlog/fmt/fmt.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
+#include <thread>
 
 #include "fedcarbon/check/experiment_check.h"
 #include "fedcarbon/common/file.h"
 #include "fedcarbon/common/json_file.h"
-#include "fedcarbon/energy/reprice.h"
-#include "fedcarbon/experiment/centralized.h"
+#include "fedcarbon/experiment/job_pool.h"
+#include "fedcarbon/experiment/phases.h"
 #include "fedcarbon/experiment/plot.h"
-#include "fedcarbon/experiment/report.h"
+#include "fedcarbon/experiment/process.h"
+#include "fedcarbon/experiment/progress.h"
 #include "fedcarbon/records/summary.h"
 
 namespace fedcarbon::experiment {
@@ -22,6 +24,7 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr const char* kMarker = "reproduce-config.json";  // the config a run folder was made with
+constexpr const char* kJobConfig = "job-config.json";     // the config a run is started with
 
 // A finished run folder's summary.json as a row of the run facts (records::ReadFinishedRun).
 Result<Table4::RunInfo> ReadRunInfo(const std::string& name, const std::string& dir) {
@@ -45,92 +48,193 @@ bool Reusable(const std::string& name, const std::string& dir,
          fs::exists(dir + "/ledger.csv");
 }
 
-Status WriteMarker(const std::string& dir, const config::ExperimentConfig& cfg) {
-  return WriteFileAtomic(dir + "/" + kMarker, config::ToJson(cfg).dump(2) + "\n");
+// One run of the reproduction: which, with which seed, where.
+struct RunSlot {
+  std::string name;  // "centralized" | "fl_iid" | "fl_noniid"
+  int seed_index = 0;
+  config::ExperimentConfig cfg;
+  std::string dir;
+};
+
+Result<std::string> SelfExe(const ReproduceOptions& options) {
+  if (!options.self_exe.empty()) return options.self_exe;
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (ec) return Status::Error("cannot find the running executable: " + ec.message());
+  return exe.string();
+}
+
+// The job of a run: `fedcarbon centralized` or `fedcarbon run`, from a fresh folder.
+Result<Job> MakeJob(const RunSlot& r, const std::string& exe) {
+  std::error_code ec;
+  fs::remove_all(r.dir, ec);
+  fs::create_directories(r.dir, ec);
+  if (ec) return Status::Error(r.dir + ": " + ec.message());
+  const std::string config = r.dir + "/" + kJobConfig;
+  FEDCARBON_RETURN_IF_ERROR(WriteFileAtomic(config, config::ToJson(r.cfg).dump(2) + "\n"));
+  Job j;
+  j.name = r.seed_index == 0 ? r.name : fmt::format("{} seed {}", r.name, r.cfg.seed);
+  j.log = r.dir + "/run.log";
+  j.dir = r.dir;
+  j.target = r.cfg.federation.target_accuracy;
+  if (r.name == "centralized") {
+    j.argv = {exe, "centralized", config, "--out", r.dir};
+    const int64_t samples = 60000;  // Fashion-MNIST's training set: evaluations per epoch
+    const int64_t every = r.cfg.train.eval_every_steps * r.cfg.train.batch_size;
+    j.limit = every > 0 ? static_cast<int>(r.cfg.train.max_epochs * ((samples + every - 1) / every))
+                        : r.cfg.train.max_epochs;
+  } else {
+    j.argv = {exe, "run", config, "--out", r.dir, "--quiet"};
+    j.limit = r.cfg.federation.rounds;
+  }
+  j.limit = std::max(1, j.limit);
+  return j;
 }
 
 }  // namespace
 
-Result<Table4> Reproduce(const ReproduceSpec& spec, const ReproduceOptions& options) {
+std::string ReproduceRunDir(const std::string& out_dir, const std::string& name, int seed_index,
+                            uint64_t seed) {
+  return seed_index == 0 ? out_dir + "/" + name : fmt::format("{}/{}-seed{}", out_dir, name, seed);
+}
+
+Result<Table4> Reproduce(const ReproduceSpec& spec, const ReproduceOptions& options,
+                         PhaseBreakdown* phases) {
+  if (options.seeds < 1) return Status::InvalidArgument("reproduce: --seeds must be >= 1");
+  if (options.parallel < 0) return Status::InvalidArgument("reproduce: --parallel must be >= 0");
   Result<energy::Catalog> catalog = energy::Catalog::Default();
   if (!catalog.ok()) return catalog.status();
   Result<ReproduceConfigs> cfgs = MakeConfigs(spec, options.quick);
   if (!cfgs.ok()) return cfgs.status();
-  // All three configs before the first run: a bad FL config fails now, not after an hour of
-  // centralized training.
+  // All configs before the first run: a bad FL config fails now, not after an hour of training.
   FEDCARBON_RETURN_IF_ERROR(check::CheckExperiment(cfgs->centralized).WithContext("centralized"));
   FEDCARBON_RETURN_IF_ERROR(check::CheckExperiment(cfgs->fl_iid).WithContext("fl_iid"));
   FEDCARBON_RETURN_IF_ERROR(check::CheckExperiment(cfgs->fl_noniid).WithContext("fl_noniid"));
+  Result<std::string> exe = SelfExe(options);
+  if (!exe.ok()) return exe.status();
   std::error_code ec;
   fs::create_directories(options.out_dir, ec);
   if (ec) return Status::Error(options.out_dir + ": " + ec.message());
   // The spec beside the runs, so the folder can be re-analysed (fedcarbon sensitivity) alone.
-  FEDCARBON_RETURN_IF_ERROR(WriteFileAtomic(options.out_dir + "/" + kReproduceSpecFile,
-                                            ToJson(spec).dump(2) + "\n"));
-  std::vector<Table4::RunInfo> runs;
+  FEDCARBON_RETURN_IF_ERROR(
+      WriteFileAtomic(options.out_dir + "/" + kReproduceSpecFile, ToJson(spec).dump(2) + "\n"));
 
-  // 1. Centralized, priced on its data-center profile (re-priced below for every setting).
-  const std::string cdir = options.out_dir + "/centralized";
-  if (options.reuse && Reusable("centralized", cdir, cfgs->centralized)) {
-    spdlog::info("reproduce: reusing {}", cdir);
-  } else {
-    spdlog::info("reproduce: centralized training of {} to {:.2f} accuracy",
-                 cfgs->centralized.model.name, cfgs->centralized.federation.target_accuracy);
-    Result<CentralizedResult> r = RunCentralized(cfgs->centralized, cdir);
-    if (!r.ok()) return r.status().WithContext("centralized run");
-    Result<energy::LedgerRow> row = PriceCentralized(*r, cfgs->centralized, cdir);
-    if (!row.ok()) return row.status().WithContext("pricing the centralized run");
-    FEDCARBON_RETURN_IF_ERROR(WriteMarker(cdir, cfgs->centralized));
-  }
-  PlotRunOrWarn(cdir);
-  Result<Table4::RunInfo> cinfo = ReadRunInfo("centralized", cdir);
-  if (!cinfo.ok()) return cinfo.status();
-  runs.push_back(*cinfo);
-  Result<std::vector<energy::LedgerRow>> cled = energy::ReadLedger(cdir + "/ledger.csv");
-  if (!cled.ok()) return cled.status();
-
-  // 2. FL, IID and non-IID: real processes on loopback; the coordinator prices every row.
-  std::vector<energy::LedgerRow> fl[2];
-  const std::pair<const char*, const config::ExperimentConfig*> fl_runs[] = {
-      {"fl_iid", &cfgs->fl_iid}, {"fl_noniid", &cfgs->fl_noniid}};
-  for (int i = 0; i < 2; ++i) {
-    const std::string dir = options.out_dir + "/" + fl_runs[i].first;
-    if (options.reuse && Reusable(fl_runs[i].first, dir, *fl_runs[i].second)) {
-      spdlog::info("reproduce: reusing {}", dir);
-    } else {
-      spdlog::info("reproduce: {} federated run ({} clients, {} per round, partition {})",
-                   fl_runs[i].first, fl_runs[i].second->federation.num_clients,
-                   fl_runs[i].second->federation.clients_per_round,
-                   fl_runs[i].second->partition.scheme);
-      Result<RunResult> r = RunLocal(*fl_runs[i].second, dir, options.launch);
-      if (!r.ok()) return r.status().WithContext(std::string(fl_runs[i].first) + " run");
-      FEDCARBON_RETURN_IF_ERROR(WriteMarker(dir, *fl_runs[i].second));
+  // Every run, the longest first (FL non-IID needs the most rounds, centralized the least work),
+  // seed by seed.
+  std::vector<RunSlot> slots;
+  for (int k = 0; k < options.seeds; ++k) {
+    for (const auto& [name, cfg] :
+         {std::pair{"fl_noniid", &cfgs->fl_noniid}, std::pair{"fl_iid", &cfgs->fl_iid},
+          std::pair{"centralized", &cfgs->centralized}}) {
+      RunSlot r{name, k, *cfg, ""};
+      r.cfg.seed = cfg->seed + static_cast<uint64_t>(k);
+      r.dir = ReproduceRunDir(options.out_dir, name, k, r.cfg.seed);
+      slots.push_back(std::move(r));
     }
-    PlotRunOrWarn(dir);
-    Result<Table4::RunInfo> info = ReadRunInfo(fl_runs[i].first, dir);
-    if (!info.ok()) return info.status();
-    runs.push_back(*info);
-    Result<std::vector<energy::LedgerRow>> led = energy::ReadLedger(dir + "/ledger.csv");
-    if (!led.ok()) return led.status();
-    fl[i] = std::move(led).value();
+  }
+  std::vector<Job> jobs;
+  std::vector<const RunSlot*> job_slot;
+  for (const RunSlot& r : slots) {
+    if (options.reuse && Reusable(r.name, r.dir, r.cfg)) {
+      spdlog::info("reproduce: reusing {}", r.dir);
+      continue;
+    }
+    Result<Job> j = MakeJob(r, *exe);
+    if (!j.ok()) return j.status();
+    jobs.push_back(std::move(*j));
+    job_slot.push_back(&r);
+  }
+  const int parallel = options.parallel > 0 ? options.parallel : 3;
+  JobPoolOptions pool;
+  pool.parallel = parallel;
+  pool.show_progress = options.show_progress;
+  pool.title = fmt::format(
+      "reproduce: {} run(s) to train ({} seed(s), {} reused), {} side by side on {} cores -> {}",
+      jobs.size(), options.seeds, slots.size() - jobs.size(), parallel,
+      std::max(1u, std::thread::hardware_concurrency()), options.out_dir);
+  pool.on_end = [&](size_t i, const JobEnd& end, bool stopped) -> std::string {
+    const RunSlot& r = *job_slot[i];
+    if (stopped) return fmt::format("{}: stopped", jobs[i].name);
+    if (end.exit_code != 0) {
+      return fmt::format("{}: FAILED with exit code {} (see {})", jobs[i].name, end.exit_code,
+                         jobs[i].log);
+    }
+    if (Status st = WriteFileAtomic(r.dir + "/" + kMarker, config::ToJson(r.cfg).dump(2) + "\n");
+        !st.ok()) {
+      return jobs[i].name + ": " + st.message();
+    }
+    Result<Table4::RunInfo> info = ReadRunInfo(r.name, r.dir);
+    if (!info.ok()) return jobs[i].name + ": " + info.status().message();
+    return fmt::format("{}: {} {:.4f} after {} {}, {:.0f} s", jobs[i].name,
+                       info->reached_target ? "reached" : "did NOT reach", info->final_accuracy,
+                       info->rounds_or_epochs, r.name == "centralized" ? "epoch(s)" : "round(s)",
+                       end.wall_s);
+  };
+  const double busy_before = MachineBusySeconds();
+  Result<JobPoolOutcome> ran = RunJobs(jobs, pool);
+  if (!ran.ok()) return ran.status();
+  const double machine_busy_s = MachineBusySeconds() - busy_before;
+  if (ran->signal != 0) {
+    return Status::Error(fmt::format(
+        "interrupted by {}; every run was stopped; run the same command with --reuse to keep "
+        "the finished ones",
+        ran->signal == SIGINT ? "SIGINT" : "SIGTERM"));
+  }
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    if (ran->ends[i].exit_code == 0) continue;
+    return FromExitCode(ran->ends[i].exit_code,
+                        fmt::format("{} run exited with code {}:\n{}", jobs[i].name,
+                                    ran->ends[i].exit_code, Tail(jobs[i].log)));
   }
 
-  // 3. The table: pure re-pricing of the recorded activity.
-  Result<Table4> table = BuildTable4(spec, *catalog, *cled, fl[0], fl[1]);
+  // The table of each seed: pure re-pricing of the recorded activity.
+  std::vector<Table4> per_seed;
+  for (int k = 0; k < options.seeds; ++k) {
+    std::vector<Table4::RunInfo> runs;
+    std::vector<energy::LedgerRow> ledgers[3];
+    const char* const names[3] = {"centralized", "fl_iid", "fl_noniid"};
+    for (int i = 0; i < 3; ++i) {
+      const RunSlot* r = nullptr;
+      for (const RunSlot& s : slots)
+        if (s.seed_index == k && s.name == std::string(names[i])) r = &s;
+      PlotRunOrWarn(r->dir);
+      Result<Table4::RunInfo> info = ReadRunInfo(r->name, r->dir);
+      if (!info.ok()) return info.status();
+      info->seed = r->cfg.seed;
+      Result<std::vector<energy::LedgerRow>> led = energy::ReadLedger(r->dir + "/ledger.csv");
+      if (!led.ok()) return led.status();
+      const char* role = i == 0 ? "centralized" : "client";
+      for (const energy::LedgerRow& row : *led)
+        if (row.role == role) info->flops += row.activity.flops;
+      ledgers[i] = std::move(led).value();
+      runs.push_back(*info);
+    }
+    Result<Table4> table = BuildTable4(spec, *catalog, ledgers[0], ledgers[1], ledgers[2]);
+    if (!table.ok()) return table.status();
+    table->runs = runs;
+    table->seeds = {slots[static_cast<size_t>(k) * 3].cfg.seed};
+    per_seed.push_back(std::move(*table));
+  }
+  Result<Table4> table = CombineSeeds(per_seed);
   if (!table.ok()) return table.status();
-  for (const energy::LedgerRow& r : *cled) {
-    if (r.role == "centralized") runs[0].flops += r.activity.flops;
-  }
-  for (int i = 0; i < 2; ++i) {
-    for (const energy::LedgerRow& r : fl[i]) {
-      if (r.role == "client") runs[i + 1].flops += r.activity.flops;
-    }
-  }
-  table->runs = runs;
   table->target_accuracy = cfgs->fl_iid.federation.target_accuracy;
   table->quick = options.quick;
   table->notes = spec.notes;
   FEDCARBON_RETURN_IF_ERROR(WriteTable4(*table, options.out_dir));
+
+  if (!jobs.empty()) {
+    std::vector<std::string> dirs;
+    std::vector<double> job_cpu;
+    for (size_t i = 0; i < jobs.size(); ++i) {
+      dirs.push_back(job_slot[i]->dir);
+      job_cpu.push_back(ran->ends[i].cpu_s);
+    }
+    Result<PhaseBreakdown> p = MeasurePhases(dirs, job_cpu, ran->wall_s, machine_busy_s);
+    if (!p.ok()) return p.status().WithContext("phase breakdown");
+    FEDCARBON_RETURN_IF_ERROR(
+        WriteReproduceSummary(options.out_dir + "/" + kReproduceSummaryFile, *p, *table));
+    if (phases) *phases = *p;
+  }
   return table;
 }
 

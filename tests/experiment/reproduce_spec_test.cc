@@ -87,6 +87,33 @@ TEST(ShippedReproduceFileTest, Table4JsonParses) {
   ASSERT_TRUE(spec.ok()) << spec.status().ToString();
   EXPECT_EQ(spec->countries, (std::vector<std::string>{"USA", "CHN", "FRA"}));
   EXPECT_EQ(spec->centralized.size(), 4u);
+  // --quick is the paper's CNN and setting to a lower target: only the target differs.
+  Result<ReproduceConfigs> full = MakeConfigs(*spec, false), quick = MakeConfigs(*spec, true);
+  ASSERT_TRUE(full.ok() && quick.ok());
+  for (auto [f, q] :
+       {std::pair{&full->centralized, &quick->centralized},
+        std::pair{&full->fl_iid, &quick->fl_iid}, std::pair{&full->fl_noniid, &quick->fl_noniid}}) {
+    EXPECT_EQ(q->model.name, "cnn");
+    EXPECT_LT(q->federation.target_accuracy, f->federation.target_accuracy);
+    config::ExperimentConfig same = *q;
+    same.federation.target_accuracy = f->federation.target_accuracy;
+    same.name = f->name;
+    EXPECT_EQ(config::ToJson(same), config::ToJson(*f));
+  }
+}
+
+// The small-model variant is its own experiment: the MLP in the same setting.
+TEST(ShippedReproduceFileTest, Table4MlpJsonIsTheSameSettingWithTheMlp) {
+  Result<energy::Catalog> cat = energy::Catalog::Default();
+  ASSERT_TRUE(cat.ok());
+  Result<ReproduceSpec> spec =
+      LoadReproduceSpec(std::string(FEDCARBON_SOURCE_DIR) + "/experiments/table4-mlp.json", *cat);
+  ASSERT_TRUE(spec.ok()) << spec.status().ToString();
+  Result<ReproduceConfigs> c = MakeConfigs(*spec, false);
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->fl_iid.model.name, "mlp");
+  EXPECT_EQ(c->fl_iid.train.batch_size, 10);
+  EXPECT_EQ(c->fl_iid.federation.clients_per_round, 5);
 }
 
 }  // namespace

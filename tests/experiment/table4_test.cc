@@ -13,6 +13,7 @@ namespace {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 energy::LedgerRow Priced(const energy::Catalog& cat, energy::LedgerRow r,
                          const energy::PricingTarget& t) {
@@ -96,8 +97,8 @@ TEST_F(Table4Test, ColumnsValuesAndChecksFromLedgers) {
   ASSERT_EQ(t->embodied_g.size(), t->columns.size());
   Result<energy::Cost> v100 = energy::Price(catalog_, a, {"v100", "USA", "qiu", 1.67});
   ASSERT_TRUE(v100.ok());
-  EXPECT_NEAR(t->embodied_g[0], v100->compute_s / 3600.0 * catalog_.Device("v100")->embodied_g_per_h,
-              1e-12);
+  EXPECT_NEAR(t->embodied_g[0],
+              v100->compute_s / 3600.0 * catalog_.Device("v100")->embodied_g_per_h, 1e-12);
   EXPECT_EQ(t->embodied_g[0], t->embodied_g[2]);
   EXPECT_GT(t->embodied_g[4], 0.0);
   EXPECT_NEAR(t->embodied_g[5] / t->embodied_g[4], 2.5, 1e-9);
@@ -245,6 +246,79 @@ TEST_F(Table4Test, OutputsAreWrittenWithTheIssuesColumns) {
   EXPECT_THAT(testing::Slurp(dir / "fl_breakdown.csv"), HasSubstr("fl_noniid,FRA,"));
   EXPECT_THAT(FormatTable4Text(*t), HasSubstr("QUICK"));
   std::filesystem::remove_all(dir);
+}
+
+// Three seeds' tables: each cell the median, the range their min and max, the checks on the
+// medians, every seed's runs kept.
+TEST_F(Table4Test, SeveralSeedsGiveMediansRangesAndChecksOnTheMedians) {
+  std::vector<Table4> per_seed;
+  const uint64_t central[] = {8'000'000'000'000ULL, 4'000'000'000'000ULL, 6'000'000'000'000ULL};
+  const int iid_rounds[] = {3, 5, 4}, noniid_rounds[] = {6, 7, 9};
+  for (int k = 0; k < 3; ++k) {
+    Result<Table4> t =
+        BuildTable4(spec_, catalog_, CentralLedger(catalog_, central[k]),
+                    FlLedger(catalog_, iid_rounds[k]), FlLedger(catalog_, noniid_rounds[k]));
+    ASSERT_TRUE(t.ok());
+    t->seeds = {2020ULL + k};
+    for (const char* name : {"centralized", "fl_iid", "fl_noniid"}) {
+      Table4::RunInfo r;
+      r.name = name;
+      r.seed = 2020 + k;
+      r.reached_target = !(k == 2 && std::string(name) == "fl_noniid");
+      r.rounds_or_epochs = std::string(name) == "fl_iid"      ? iid_rounds[k]
+                           : std::string(name) == "fl_noniid" ? noniid_rounds[k]
+                                                              : k + 2;
+      t->runs.push_back(r);
+    }
+    per_seed.push_back(*t);
+  }
+  Result<Table4> t = CombineSeeds(per_seed);
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  EXPECT_THAT(t->seeds, ElementsAre(2020, 2021, 2022));
+  EXPECT_EQ(t->runs.size(), 9u);
+  ASSERT_EQ(t->ranges.size(), t->rows.size());
+  const size_t iid = 4, v100 = 0;
+  for (size_t r = 0; r < t->rows.size(); ++r) {
+    // FL IID: the 4-round table is the median, 3 and 5 rounds the range.
+    EXPECT_DOUBLE_EQ(t->rows[r].grams[iid], per_seed[2].rows[r].grams[iid]);
+    EXPECT_DOUBLE_EQ(t->ranges[r].low[iid], per_seed[0].rows[r].grams[iid]);
+    EXPECT_DOUBLE_EQ(t->ranges[r].high[iid], per_seed[1].rows[r].grams[iid]);
+    EXPECT_DOUBLE_EQ(t->rows[r].grams[v100], per_seed[2].rows[r].grams[v100]);  // 6 TFLOP
+    EXPECT_LT(t->ranges[r].low[v100], t->rows[r].grams[v100]);
+    EXPECT_GT(t->ranges[r].high[v100], t->rows[r].grams[v100]);
+  }
+  // The checks judge the medians: they equal the checks of a table holding only the medians.
+  Table4 medians = *t;
+  medians.seeds.clear();
+  medians.ranges.clear();
+  EXPECT_EQ(CheckTable4Structure(*t), CheckTable4Structure(medians));
+
+  const std::vector<RoundsSpread> spread = SpreadOfRounds(*t);
+  ASSERT_EQ(spread.size(), 3u);
+  EXPECT_EQ(spread[1].name, "fl_iid");
+  EXPECT_DOUBLE_EQ(spread[1].median, 4);
+  EXPECT_EQ(spread[1].low, 3);
+  EXPECT_EQ(spread[1].high, 5);
+  EXPECT_EQ(spread[2].reached, 2);
+  EXPECT_EQ(spread[2].seeds, 3);
+
+  const std::string csv = FormatTable4Csv(*t);
+  EXPECT_THAT(csv.substr(0, csv.find('\n')), HasSubstr(",fl_iid_low,fl_iid_high,"));
+  const std::string text = FormatTable4Text(*t);
+  EXPECT_THAT(text, HasSubstr("median over 3 seed(s): 2020, 2021, 2022"));
+  EXPECT_THAT(text, HasSubstr("fl_iid 4 [3-5] rounds (3/3 reached)"));
+  EXPECT_THAT(text, HasSubstr("fl_noniid 7 [6-9] rounds (2/3 reached)"));
+  EXPECT_THAT(text, HasSubstr("run fl_noniid (seed 2022): DID NOT REACH"));
+  EXPECT_THAT(FormatTable4Markdown(*t), HasSubstr("the checks judge the medians"));
+
+  // One seed: no ranges shown, the table's columns unchanged.
+  Result<Table4> one = CombineSeeds({per_seed[0]});
+  ASSERT_TRUE(one.ok());
+  EXPECT_EQ(FormatTable4Csv(*one), FormatTable4Csv(per_seed[0]));
+  EXPECT_THAT(FormatTable4Text(*one), Not(HasSubstr("median over")));
+
+  per_seed[1].rows.pop_back();
+  EXPECT_FALSE(CombineSeeds(per_seed).ok());
 }
 
 TEST_F(Table4Test, MissingRowsAreErrors) {

@@ -21,8 +21,10 @@
 // client rows with every client moved to the column's country (device and network as recorded);
 // coordinator evaluation is excluded there and for the centralized run alike (docs/methodology.md).
 //
-// Threading: Reproduce runs the three trainings one after another on the calling thread (the FL
-// runs as child processes through RunLocal).
+// Threading: Reproduce runs the trainings side by side as child processes of the calling thread
+// (`fedcarbon centralized` and `fedcarbon run`, job_pool.h), the longest first, so that both
+// cores stay busy: one FL run's idle moments (its coordinator evaluating, a worker waiting for the
+// round's slowest client) are the other runs' working time.
 #pragma once
 
 #include <string>
@@ -82,7 +84,13 @@ struct Table4 {
     std::string country_name;
     std::vector<double> grams;  // one per column
   };
-  std::vector<Row> rows;
+  std::vector<Row> rows;  // with several seeds: each cell the median over the seeds
+  // With several seeds, the range of each cell over the seeds (rows' order; one seed: the cell).
+  struct Range {
+    std::vector<double> low, high;  // one per column
+  };
+  std::vector<Range> ranges;
+  std::vector<uint64_t> seeds;  // the seeds of the runs (the reproduce file's seed first)
   // FL compute vs communication, per run and country (clients only), grams, and the coordinator.
   struct Breakdown {
     std::string run;  // "fl_iid" | "fl_noniid"
@@ -98,6 +106,7 @@ struct Table4 {
   // Run facts shown with the table.
   struct RunInfo {
     std::string name;  // "centralized" | "fl_iid" | "fl_noniid"
+    uint64_t seed = 0;
     bool reached_target = false;
     double final_accuracy = 0;
     int rounds_or_epochs = 0;
@@ -108,7 +117,7 @@ struct Table4 {
     // PUE and country, gain from records::kChanceAccuracy), not per column of the table.
     records::EfficiencyRatios ratios;
   };
-  std::vector<RunInfo> runs;
+  std::vector<RunInfo> runs;  // every run, seeds in order
   double target_accuracy = 0;
   bool quick = false;
   std::string notes;  // the reproduce file's "notes" (the setting and its reasons)
@@ -120,6 +129,22 @@ Result<Table4> BuildTable4(const ReproduceSpec& spec, const energy::Catalog& cat
                            const std::vector<energy::LedgerRow>& centralized,
                            const std::vector<energy::LedgerRow>& fl_iid,
                            const std::vector<energy::LedgerRow>& fl_noniid);
+
+// One table from the tables of several seeds (same columns and countries, at least one): each
+// cell, embodied value and breakdown number the median over the seeds (the mean of the two middle
+// ones for an even count), `ranges` their minimum and maximum, `runs` every seed's runs, `seeds`
+// the tables' seeds in order. Errors when the tables do not have the same shape.
+Result<Table4> CombineSeeds(const std::vector<Table4>& per_seed);
+
+// Median, minimum and maximum of the rounds (or epochs) each run kind needed over the seeds, in
+// the order the kinds first appear in table.runs.
+struct RoundsSpread {
+  std::string name;
+  double median = 0;
+  int low = 0, high = 0;
+  int reached = 0, seeds = 0;  // runs that reached the target, of `seeds`
+};
+std::vector<RoundsSpread> SpreadOfRounds(const Table4& table);
 
 // The paper's Table 4 (grams), by ISO alpha-3, in the default column order; empty if unknown.
 std::vector<double> PaperTable4Row(const std::string& iso3);
@@ -154,11 +179,40 @@ struct ReproduceOptions {
   // Reuse a run folder that already holds summary.json and ledger.csv from the same config
   // instead of training again (re-renders the table after a pricing change).
   bool reuse = false;
-  LaunchOptions launch;
+  // Seeds per setting: the reproduce file's seed S, then S+1, ... (>= 1). With more than one the
+  // table shows each cell's median and range, and the checks judge the medians.
+  int seeds = 1;
+  // Runs side by side; 0: three (a seed's centralized, FL IID and FL non-IID runs).
+  int parallel = 0;
+  std::string self_exe;  // the fedcarbon executable that runs them; empty: this one
+  bool show_progress = true;
 };
 
-// Trains (or reuses) the three runs under out_dir/{centralized,fl_iid,fl_noniid}, builds the
-// table and writes it.
-Result<Table4> Reproduce(const ReproduceSpec& spec, const ReproduceOptions& options);
+// The folder of one run: OUT/<name> for the first seed, OUT/<name>-seed<S> for the others.
+std::string ReproduceRunDir(const std::string& out_dir, const std::string& name, int seed_index,
+                            uint64_t seed);
+
+// Where the reproduction's wall time and the cores' seconds went, from the runs' records
+// (CPU seconds, user + system, of every process; not wall time, which side-by-side runs share):
+//   training    the FL workers' processes and the centralized runs' training
+//   evaluation  the coordinators' and the centralized runs' test-set evaluations
+//   messaging   the coordinators' other work: messages, aggregation, records
+//   other       everything else that ran: launchers, this process, data loading, start-up
+//   others      programs outside the reproduction that used the cores meanwhile (/proc/stat's
+//               busy time minus the reproduction's; 0 when /proc/stat cannot be read)
+//   idle        cores x wall - all of the above
+struct PhaseBreakdown {
+  double wall_s = 0;
+  int cores = 0;
+  double training_s = 0, evaluation_s = 0, messaging_s = 0, other_s = 0, others_s = 0, idle_s = 0;
+};
+
+// The reproduction's own record, OUT/reproduce-summary.json (written by Reproduce).
+inline constexpr const char* kReproduceSummaryFile = "reproduce-summary.json";
+
+// Trains (or reuses) the runs under out_dir (ReproduceRunDir), builds the table and writes it,
+// with the phase breakdown in kReproduceSummaryFile when anything was trained.
+Result<Table4> Reproduce(const ReproduceSpec& spec, const ReproduceOptions& options,
+                         PhaseBreakdown* phases = nullptr);
 
 }  // namespace fedcarbon::experiment
