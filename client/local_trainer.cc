@@ -9,6 +9,7 @@
 #include "fedcarbon/models/from_config.h"
 #include "fedcarbon/models/tensors.h"
 #include "fedcarbon/wire/codec.h"
+#include "fedcarbon/wire/frame.h"
 
 namespace fedcarbon::client {
 LocalTrainer::~LocalTrainer() = default;
@@ -78,13 +79,27 @@ std::vector<int> LocalTrainer::clients() const {
 
 Status LocalTrainer::Train(const wire::proto::TrainRequest& req, int round,
                            wire::proto::TrainResult* out) {
+  FEDCARBON_RETURN_IF_ERROR(TrainInPlace(req, req.weights().data(), round, out));
+  return wire::EncodeWeights(update_, tensor_sizes_, encoding_, encoding_ != wire::Encoding::kFp32,
+                             out->mutable_weights());
+}
+
+Result<zmq::message_t> LocalTrainer::ResultFrame(wire::proto::Message* m) const {
+  return wire::EncodeFrame(m, update_, tensor_sizes_, encoding_,
+                           encoding_ != wire::Encoding::kFp32);
+}
+
+Status LocalTrainer::TrainInPlace(const wire::proto::TrainRequest& req,
+                                  std::string_view weights_data, int round,
+                                  wire::proto::TrainResult* out) {
   const int client = static_cast<int>(req.client_id());
   const std::vector<int64_t>* shard = Shard(client);
   if (!shard) return Status::Error("client " + std::to_string(client) + " is not hosted here");
   if (shard->empty()) return Status::Error("client " + std::to_string(client) + " has no data");
 
   received_.resize(static_cast<size_t>(model_->num_params()));
-  FEDCARBON_RETURN_IF_ERROR(wire::DecodeWeights(req.weights(), model_->num_params(), received_));
+  FEDCARBON_RETURN_IF_ERROR(
+      wire::DecodeWeights(req.weights(), weights_data, model_->num_params(), received_));
   // DecodeWeights has checked every value, so copy straight into the layers (the same layout as
   // Sequential::SetParams, which would scan the 1.66M values again one by one).
   size_t offset = 0;
@@ -124,11 +139,8 @@ Status LocalTrainer::Train(const wire::proto::TrainRequest& req, int round,
 
   update_.resize(received_.size());
   model_->GetParams(update_);
-  const bool delta = encoding_ != wire::Encoding::kFp32;
-  if (delta)
+  if (encoding_ != wire::Encoding::kFp32)  // the update relative to the received weights
     for (size_t i = 0; i < update_.size(); ++i) update_[i] -= received_[i];
-  FEDCARBON_RETURN_IF_ERROR(
-      wire::EncodeWeights(update_, tensor_sizes_, encoding_, delta, out->mutable_weights()));
   out->set_num_samples(shard->size());
   out->set_train_loss(stats->mean_loss);
   wire::proto::Activity* a = out->mutable_activity();

@@ -24,6 +24,7 @@
 #include "fedcarbon/models/tensors.h"
 #include "fedcarbon/models/train.h"
 #include "fedcarbon/wire/curve.h"
+#include "fedcarbon/wire/frame.h"
 #include "fedcarbon/wire/messages.h"
 
 namespace fedcarbon::client {
@@ -54,8 +55,11 @@ std::string HostName() {
   return buf;
 }
 
+// A message from the coordinator, parsed in place: a TrainRequest's weights stay in its frame
+// until the job decodes them.
 struct Incoming {
-  wire::proto::Message message;
+  wire::InFrame frame;
+  const wire::proto::Message& message() const { return frame.message(); }
 };
 
 // A training job: the request, and what the job thread makes of it.
@@ -113,12 +117,13 @@ class Worker {
       socket_->set(zmq::sockopt::curve_secretkey, curve_->secret_key);
     }
     socket_->set(zmq::sockopt::maxmsgsize, static_cast<int64_t>(max_frame_bytes_));
+    wire::SetSendBuffer(*socket_, o_.connect);
     socket_->set(zmq::sockopt::routing_id, o_.worker_id + "#" + std::to_string(++attempt_));
     socket_->connect(o_.connect);
   }
 
-  void Send(const wire::proto::Message& m) {
-    zmq::message_t frame = wire::ToFrame(m);
+  void Send(const wire::proto::Message& m) { Send(wire::ToFrame(m)); }
+  void Send(zmq::message_t frame) {
     try {
       socket_->send(frame, zmq::send_flags::dontwait);
     } catch (const zmq::error_t& e) {
@@ -170,7 +175,7 @@ class Worker {
       return std::nullopt;
     }
     Incoming in;
-    if (Status st = wire::ParseFrame(frame.data(), frame.size(), &in.message); !st.ok()) {
+    if (Status st = in.frame.Parse(std::move(frame)); !st.ok()) {
       spdlog::warn("ignored a frame from the coordinator: {}", st.message());
       return std::nullopt;
     }
@@ -198,11 +203,11 @@ class Worker {
       auto in =
           Receive(std::min(wait, std::chrono::milliseconds(200)) + std::chrono::milliseconds(1));
       if (!in) continue;
-      if (in->message.has_shutdown()) {
-        stats_.shutdown_reason = in->message.shutdown().reason();
+      if (in->message().has_shutdown()) {
+        stats_.shutdown_reason = in->message().shutdown().reason();
         return Status::OK();
       }
-      if (in->message.has_welcome()) return Setup(in->message);
+      if (in->message().has_welcome()) return Setup(in->message());
     }
     stats_.shutdown_reason = "stopped";
     return Status::OK();
@@ -256,7 +261,7 @@ class Worker {
   // Handles a message (requests and Welcomes are queued, in order, for RunQueue); false when the
   // worker must stop.
   bool Handle(Incoming& in) {
-    const wire::proto::Message& m = in.message;
+    const wire::proto::Message& m = in.message();
     if (m.has_shutdown()) {
       stats_.shutdown_reason = m.shutdown().reason();
       return false;
@@ -287,7 +292,7 @@ class Worker {
     while (!job_ && !queue_.empty() && !Stopping()) {
       Incoming in = std::move(queue_.front());
       queue_.pop_front();
-      const wire::proto::Message& m = in.message;
+      const wire::proto::Message& m = in.message();
       if (m.has_welcome()) {
         if (Status st = ApplyWelcome(m); !st.ok()) SendError(0, st.message());
         continue;
@@ -349,12 +354,13 @@ class Worker {
 
   void Train(Job* job) {
     const auto t0 = Clock::now();
-    const wire::proto::Message& m = job->request.message;
+    const wire::proto::Message& m = job->request.message();
     wire::proto::TrainResult* r = &job->result;
     r->set_client_id(m.train_request().client_id());
     r->set_request_seq(m.header().seq());
     try {
-      job->status = trainer_->Train(m.train_request(), static_cast<int>(m.header().round()), r);
+      job->status = trainer_->TrainInPlace(m.train_request(), job->request.frame.weights_data(),
+                                           static_cast<int>(m.header().round()), r);
     } catch (const std::exception& e) {
       job->status = Status::Error(std::string("training failed: ") + e.what());
     }
@@ -371,19 +377,30 @@ class Worker {
       finished_ = false;
     }
     std::unique_ptr<Job> job = std::move(job_);
-    const wire::proto::Message& m = job->request.message;
+    const wire::proto::Message& m = job->request.message();
     const uint32_t round = m.header().round();
-    if (!job->status.ok()) {
+    // The result, its weights encoded straight into the frame (the job thread is idle: the
+    // trainer is this thread's until the next StartJob).
+    Status st = job->status;
+    zmq::message_t frame;
+    if (st.ok()) {
+      wire::proto::Message reply;
+      builder_.Start(&reply, round);
+      reply.mutable_train_result()->Swap(&job->result);
+      Result<zmq::message_t> encoded = trainer_->ResultFrame(&reply);
+      if (encoded.ok()) {
+        frame = std::move(*encoded);
+      } else {
+        st = encoded.status();
+      }
+    }
+    if (!st.ok()) {
       ++stats_.failed;
-      spdlog::error("round {} client {}: {}", round, m.train_request().client_id(),
-                    job->status.message());
-      SendError(round, job->status.message(), &m);
+      spdlog::error("round {} client {}: {}", round, m.train_request().client_id(), st.message());
+      SendError(round, st.message(), &m);
       return;
     }
-    wire::proto::Message reply;
-    builder_.Start(&reply, round);
-    reply.mutable_train_result()->Swap(&job->result);
-    Send(reply);
+    Send(std::move(frame));
     ++stats_.jobs;
   }
 

@@ -46,6 +46,7 @@ Result<std::unique_ptr<Transport>> Transport::Bind(const CoordinatorOptions& opt
     t->socket_->set(zmq::sockopt::linger, 0);
     t->socket_->set(zmq::sockopt::router_handover, 1);
     t->socket_->set(zmq::sockopt::maxmsgsize, static_cast<int64_t>(max_frame_bytes));
+    wire::SetSendBuffer(*t->socket_, options.bind);
     t->socket_->bind(options.bind);
     t->endpoint_ = t->socket_->get(zmq::sockopt::last_endpoint);
   } catch (const zmq::error_t& e) {

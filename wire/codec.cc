@@ -36,21 +36,46 @@ int64_t FirstNonFinite(std::span<const float> v) {
   return -1;
 }
 
-// Converts n floats to halves; returns the index of the first half that is Inf/NaN, or -1.
-int64_t FloatsToHalves(const float* in, uint16_t* out, size_t n) {
+// Copies n little-endian floats (4-byte words, any alignment) from `in` to `out` and checks them
+// in the same pass (vectorized; no conversion on a little-endian host); false when one is Inf or
+// NaN.
+bool CopyFiniteWords(const char* in, char* out, size_t n) {
+  uint32_t bad = 0;
+  for (size_t i = 0; i < n; ++i) {
+    uint32_t bits;
+    std::memcpy(&bits, in + 4 * i, 4);
+    bad |= (bits & 0x7f800000u) == 0x7f800000u;
+    std::memcpy(out + 4 * i, &bits, 4);
+  }
+  return bad == 0;
+}
+
+// Converts n floats to halves (unaligned bytes); returns the index of the first half that is
+// Inf/NaN, or -1.
+int64_t FloatsToHalves(const float* in, char* out, size_t n) {
   size_t i = 0;
 #if defined(__F16C__)
   for (; i + 8 <= n; i += 8) {  // vcvtps2ph rounds to nearest even, as FloatToHalf
     const __m128i h = _mm256_cvtps_ph(_mm256_loadu_ps(in + i), _MM_FROUND_TO_NEAREST_INT);
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(out + i), h);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out + 2 * i), h);
   }
 #endif
-  for (; i < n; ++i) out[i] = FloatToHalf(in[i]);
+  for (; i < n; ++i) {
+    const uint16_t h = FloatToHalf(in[i]);
+    std::memcpy(out + 2 * i, &h, 2);
+  }
   uint32_t bad = 0;
-  for (size_t j = 0; j < n; ++j) bad |= (out[j] & 0x7c00u) == 0x7c00u;
+  for (size_t j = 0; j < n; ++j) {
+    uint16_t h;
+    std::memcpy(&h, out + 2 * j, 2);
+    bad |= (h & 0x7c00u) == 0x7c00u;
+  }
   if (!bad) return -1;
-  for (size_t j = 0; j < n; ++j)
-    if ((out[j] & 0x7c00u) == 0x7c00u) return static_cast<int64_t>(j);
+  for (size_t j = 0; j < n; ++j) {
+    uint16_t h;
+    std::memcpy(&h, out + 2 * j, 2);
+    if ((h & 0x7c00u) == 0x7c00u) return static_cast<int64_t>(j);
+  }
   return -1;
 }
 
@@ -84,30 +109,47 @@ int64_t HalvesToFloats(const char* in, float* out, size_t n) {
   return -1;
 }
 
-Status EncodeInt8(std::span<const float> values, std::span<const int64_t> sizes,
+Status NotFinite(int64_t index) {
+  return Status::Error("encode weights: value " + std::to_string(index) + " is not finite");
+}
+
+// The int8 scale of each tensor (max |w| / 127), checking that every value is finite in the
+// same pass.
+Status Int8Scales(std::span<const float> values, std::span<const int64_t> sizes,
                   proto::Weights* out) {
-  std::string* data = out->mutable_data();
-  data->resize(values.size());
-  auto* q = reinterpret_cast<int8_t*>(data->data());
   size_t begin = 0;
+  uint32_t bad = 0;
   for (int64_t size : sizes) {
-    std::span<const float> t = values.subspan(begin, static_cast<size_t>(size));
     float max_abs = 0.0f;
-    for (float x : t) max_abs = std::max(max_abs, std::fabs(x));
-    const float scale = max_abs / 127.0f;
+    for (float x : values.subspan(begin, static_cast<size_t>(size))) {
+      bad |= !FiniteBits(std::bit_cast<uint32_t>(x));
+      max_abs = std::max(max_abs, std::fabs(x));
+    }
+    out->add_tensor_sizes(static_cast<uint64_t>(size));
+    out->add_scales(max_abs / 127.0f);
+    begin += static_cast<size_t>(size);
+  }
+  if (bad) return NotFinite(FirstNonFinite(values));
+  return Status::OK();
+}
+
+// Quantizes each tensor with its scale (from Int8Scales) into dst.
+void QuantizeInt8(std::span<const float> values, const proto::Weights& head, char* dst) {
+  auto* q = reinterpret_cast<int8_t*>(dst);
+  size_t begin = 0;
+  for (int t = 0; t < head.tensor_sizes_size(); ++t) {
+    std::span<const float> v = values.subspan(begin, static_cast<size_t>(head.tensor_sizes(t)));
+    const float scale = head.scales(t);
     // In double: for a tensor whose largest |w| is tiny the scale is subnormal and its float
     // inverse overflows to infinity (0 x inf = NaN; a fuzz finding,
     // fuzz/regressions/wire_frame/int8-subnormal-scale-nan).
     const double inv = scale > 0.0f ? 1.0 / static_cast<double>(scale) : 0.0;
-    for (size_t i = 0; i < t.size(); ++i) {
-      const double r = std::nearbyint(static_cast<double>(t[i]) * inv);
+    for (size_t i = 0; i < v.size(); ++i) {
+      const double r = std::nearbyint(static_cast<double>(v[i]) * inv);
       q[begin + i] = static_cast<int8_t>(std::clamp(r, -127.0, 127.0));
     }
-    out->add_tensor_sizes(static_cast<uint64_t>(size));
-    out->add_scales(scale);
-    begin += t.size();
+    begin += v.size();
   }
-  return Status::OK();
 }
 
 }  // namespace
@@ -176,46 +218,84 @@ float HalfToFloat(uint16_t h) {
   return std::bit_cast<float>(sign | ((exp + 112u) << 23) | (mant << 13));
 }
 
-Status EncodeWeights(std::span<const float> values, std::span<const int64_t> tensor_sizes,
-                     Encoding encoding, bool is_delta, proto::Weights* out) {
+Result<size_t> EncodeWeightsHead(std::span<const float> values,
+                                 std::span<const int64_t> tensor_sizes, Encoding encoding,
+                                 bool is_delta, proto::Weights* out) {
   out->Clear();
-  if (int64_t bad = FirstNonFinite(values); bad >= 0)
-    return Status::Error("encode weights: value " + std::to_string(bad) + " is not finite");
   const int64_t whole = static_cast<int64_t>(values.size());
   std::span<const int64_t> sizes =
       tensor_sizes.empty() ? std::span<const int64_t>(&whole, 1) : tensor_sizes;
   int64_t sum = 0;
+  bool positive = true;
   for (int64_t s : sizes) {
-    if (s <= 0) return Status::Error("encode weights: tensor sizes must be > 0");
+    positive = positive && s > 0;
     sum += s;
   }
-  if (sum != whole)
+  if (!positive || sum != whole) {
+    // A non-finite value is reported first, as EncodeWeights always has.
+    if (int64_t bad = FirstNonFinite(values); bad >= 0) return NotFinite(bad);
+    if (!positive) return Status::Error("encode weights: tensor sizes must be > 0");
     return Status::Error("encode weights: tensor sizes sum to " + std::to_string(sum) +
                          ", expected " + std::to_string(whole));
+  }
   out->set_encoding(static_cast<proto::Encoding>(encoding));
   out->set_num_params(values.size());
   out->set_is_delta(is_delta);
   switch (encoding) {
     case Encoding::kFp32:
-      out->mutable_data()->assign(reinterpret_cast<const char*>(values.data()),
-                                  values.size() * sizeof(float));
-      return Status::OK();
-    case Encoding::kFp16: {
-      std::string* data = out->mutable_data();
-      data->resize(values.size() * 2);
-      auto* h = reinterpret_cast<uint16_t*>(data->data());
-      if (int64_t i = FloatsToHalves(values.data(), h, values.size()); i >= 0)
-        return Status::Error("encode weights: value " + std::to_string(i) + " (" +
-                             std::to_string(values[i]) + ") overflows fp16");
-      return Status::OK();
-    }
+      return 4 * values.size();
+    case Encoding::kFp16:
+      return 2 * values.size();
     case Encoding::kInt8:
-      return EncodeInt8(values, sizes, out);
+      if (Status st = Int8Scales(values, sizes, out); !st.ok()) {
+        out->Clear();
+        return st;
+      }
+      return values.size();
   }
   return Status::Error("encode weights: unknown encoding");
 }
 
+Status EncodeWeightsPayload(std::span<const float> values, const proto::Weights& head, char* dst) {
+  switch (head.encoding()) {
+    case proto::ENCODING_FP32:
+      if (!CopyFiniteWords(reinterpret_cast<const char*>(values.data()), dst, values.size()))
+        return NotFinite(FirstNonFinite(values));
+      return Status::OK();
+    case proto::ENCODING_FP16:
+      if (int64_t i = FloatsToHalves(values.data(), dst, values.size()); i >= 0) {
+        if (int64_t bad = FirstNonFinite(values); bad >= 0) return NotFinite(bad);
+        return Status::Error("encode weights: value " + std::to_string(i) + " (" +
+                             std::to_string(values[i]) + ") overflows fp16");
+      }
+      return Status::OK();
+    case proto::ENCODING_INT8:
+      QuantizeInt8(values, head, dst);  // Int8Scales has checked the values
+      return Status::OK();
+    default:
+      return Status::Error("encode weights: unknown encoding");
+  }
+}
+
+Status EncodeWeights(std::span<const float> values, std::span<const int64_t> tensor_sizes,
+                     Encoding encoding, bool is_delta, proto::Weights* out) {
+  Result<size_t> bytes = EncodeWeightsHead(values, tensor_sizes, encoding, is_delta, out);
+  Status st = bytes.status();
+  if (st.ok()) {
+    std::string* data = out->mutable_data();
+    data->resize(*bytes);
+    st = EncodeWeightsPayload(values, *out, data->data());
+  }
+  if (!st.ok()) out->Clear();
+  return st;
+}
+
 Status DecodeWeights(const proto::Weights& w, int64_t expected_params, std::span<float> out) {
+  return DecodeWeights(w, w.data(), expected_params, out);
+}
+
+Status DecodeWeights(const proto::Weights& w, std::string_view data, int64_t expected_params,
+                     std::span<float> out) {
   if (expected_params < 0 || static_cast<int64_t>(out.size()) != expected_params)
     return Status::Error("decode weights: output holds " + std::to_string(out.size()) +
                          " values, expected " + std::to_string(expected_params));
@@ -223,23 +303,13 @@ Status DecodeWeights(const proto::Weights& w, int64_t expected_params, std::span
   if (w.num_params() != n)
     return Status::Error("weights: num_params is " + std::to_string(w.num_params()) +
                          ", the model has " + std::to_string(n));
-  const std::string& data = w.data();
   switch (w.encoding()) {
     case proto::ENCODING_FP32: {
       if (data.size() != 4 * n)
         return Status::Error("weights: fp32 payload is " + std::to_string(data.size()) +
                              " bytes, expected " + std::to_string(4 * n));
       // One pass: copy and check together (the bytes are unaligned little-endian floats).
-      uint32_t bad = 0;
-      const char* src = data.data();
-      auto* dst = reinterpret_cast<uint32_t*>(out.data());
-      for (uint64_t i = 0; i < n; ++i) {
-        uint32_t bits;
-        std::memcpy(&bits, src + 4 * i, 4);
-        bad |= !FiniteBits(bits);
-        dst[i] = bits;
-      }
-      if (bad)
+      if (!CopyFiniteWords(data.data(), reinterpret_cast<char*>(out.data()), n))
         return Status::Error("weights: value " + std::to_string(FirstNonFinite(out)) +
                              " is NaN or Inf");
       return Status::OK();

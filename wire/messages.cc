@@ -9,6 +9,8 @@
 #endif
 #include <string>
 
+#include "fedcarbon/wire/curve.h"
+
 namespace fedcarbon::wire {
 
 zmq::message_t ToFrame(const proto::Message& m) {
@@ -16,6 +18,11 @@ zmq::message_t ToFrame(const proto::Message& m) {
   zmq::message_t frame(size);
   m.SerializeWithCachedSizesToArray(static_cast<uint8_t*>(frame.data()));
   return frame;
+}
+
+void SetSendBuffer(zmq::socket_t& socket, const std::string& endpoint) {
+  if (endpoint.rfind("tcp://", 0) == 0 && IsLoopbackEndpoint(endpoint))
+    socket.set(zmq::sockopt::sndbuf, kLoopbackSendBufferBytes);
 }
 
 size_t MaxFrameBytesForModel(uint64_t num_params, uint64_t num_tensors) {
@@ -41,11 +48,15 @@ Status ParseFrame(const void* data, size_t size, proto::Message* out) {
   if (size > static_cast<size_t>(std::numeric_limits<int>::max()) ||
       !out->ParseFromArray(data, static_cast<int>(size)))
     return Status::Error("frame of " + std::to_string(size) + " bytes does not parse as a Message");
-  if (!out->has_header()) return Status::Error("message has no header");
-  if (out->header().protocol_version() != kProtocolVersion)
-    return Status::Error("protocol version " + std::to_string(out->header().protocol_version()) +
+  return CheckMessage(*out);
+}
+
+Status CheckMessage(const proto::Message& m) {
+  if (!m.has_header()) return Status::Error("message has no header");
+  if (m.header().protocol_version() != kProtocolVersion)
+    return Status::Error("protocol version " + std::to_string(m.header().protocol_version()) +
                          ", expected " + std::to_string(kProtocolVersion));
-  if (out->body_case() == proto::Message::BODY_NOT_SET) return Status::Error("message has no body");
+  if (m.body_case() == proto::Message::BODY_NOT_SET) return Status::Error("message has no body");
   return Status::OK();
 }
 

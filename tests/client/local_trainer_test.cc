@@ -1,5 +1,6 @@
-// LocalTrainer without sockets: hosted shards, and one training job in each encoding reporting
-// exactly the work the coordinator expects.
+// LocalTrainer without sockets: hosted shards, one training job in each encoding reporting
+// exactly the work the coordinator expects, and the worker's in-place form (the request's
+// weights read from its frame, the result's written into its frame) giving the same frame.
 #include <random>
 
 #include <gtest/gtest.h>
@@ -10,6 +11,8 @@
 #include "fedcarbon/data/partition.h"
 #include "fedcarbon/models/from_config.h"
 #include "fedcarbon/wire/codec.h"
+#include "fedcarbon/wire/frame.h"
+#include "fedcarbon/wire/messages.h"
 
 namespace fedcarbon::client {
 namespace {
@@ -94,6 +97,59 @@ TEST(LocalTrainerTest, TrainsAJobInEachEncodingAndReportsItsWork) {
     wire::proto::TrainRequest other;
     other.set_client_id(0);  // not hosted here
     EXPECT_FALSE((*t)->Train(other, 1, &out).ok());
+  }
+}
+
+TEST(LocalTrainerTest, InPlaceJobsSendTheFramesOfProtobufJobs) {
+  const data::Dataset d = SyntheticDataset(300, 4);
+  auto model = models::MakeModel("mlp", 5);
+  ASSERT_TRUE(model.ok());
+  const std::vector<float> global = (*model)->GetParams();
+  for (auto enc : {wire::Encoding::kFp32, wire::Encoding::kFp16, wire::Encoding::kInt8}) {
+    SCOPED_TRACE(wire::EncodingName(enc));
+    config::ExperimentConfig cfg = SmallConfig(3);
+    cfg.federation.compression = wire::EncodingName(enc);
+    // The request as a worker receives it: a frame, parsed in place.
+    wire::MessageBuilder coordinator;
+    coordinator.set_run_id("run");
+    wire::proto::Message request;
+    coordinator.Start(&request, 1);
+    request.mutable_train_request()->set_client_id(2);
+    ASSERT_TRUE(wire::EncodeWeights(global, {}, wire::Encoding::kFp32, false,
+                                    request.mutable_train_request()->mutable_weights())
+                    .ok());
+    wire::InFrame in;
+    ASSERT_TRUE(in.Parse(wire::ToFrame(request)).ok());
+    ASSERT_TRUE(in.message().train_request().weights().data().empty()) << "left in the frame";
+
+    // Two trainers alike: one job through protobuf's bytes field, one in place.
+    std::string frames[2];
+    for (int in_place = 0; in_place < 2; ++in_place) {
+      auto t = LocalTrainer::Create(cfg, 1, &d);
+      ASSERT_TRUE(t.ok()) << t.status().ToString();
+      ASSERT_TRUE((*t)->SetClients(std::vector<int>{2}).ok());
+      wire::MessageBuilder worker;
+      worker.set_run_id("run");
+      wire::proto::Message reply;
+      worker.Start(&reply, 1);
+      wire::proto::TrainResult* out = reply.mutable_train_result();
+      out->set_client_id(2);
+      if (in_place) {
+        ASSERT_TRUE(
+            (*t)->TrainInPlace(in.message().train_request(), in.weights_data(), 1, out).ok());
+        EXPECT_FALSE(out->has_weights());
+        out->mutable_activity()->set_compute_s(1.0);  // (a clock reading)
+        auto frame = (*t)->ResultFrame(&reply);
+        ASSERT_TRUE(frame.ok()) << frame.status().ToString();
+        frames[1] = frame->to_string();
+      } else {
+        ASSERT_TRUE((*t)->Train(request.train_request(), 1, out).ok());
+        out->mutable_activity()->set_compute_s(1.0);
+        frames[0] = wire::ToFrame(reply).to_string();
+      }
+    }
+    EXPECT_TRUE(frames[0] == frames[1])
+        << "frames of " << frames[0].size() << " and " << frames[1].size() << " bytes differ";
   }
 }
 

@@ -1,11 +1,12 @@
 // What the wire layer does against hostile peers: the frame limits the sockets get
-// (ZMQ_MAXMSGSIZE), which endpoints count as loopback for the CURVE warning, and the codec
-// fixes the fuzzer found (fuzz/regressions/wire_frame/).
+// (ZMQ_MAXMSGSIZE; and their loopback send buffer), which endpoints count as loopback for the
+// CURVE warning, and the codec fixes the fuzzer found (fuzz/regressions/wire_frame/).
 #include <cmath>
 #include <limits>
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <zmq.hpp>
 
 #include "fedcarbon.pb.h"
 #include "fedcarbon/wire/codec.h"
@@ -37,6 +38,21 @@ TEST(FrameLimitTest, TheLargestLegitimateFramePlusHeadroom) {
           .ok());
   m.mutable_train_result()->set_client_id(99999);
   EXPECT_LT(ToFrame(m).size(), MaxFrameBytesForModel(199210, 6));
+}
+
+TEST(SendBufferTest, SmallOnlyOverTcpLoopback) {
+  zmq::context_t ctx(1);
+  for (const char* ep : {"tcp://127.0.0.1:*", "tcp://localhost:5555", "tcp://[::1]:5555"}) {
+    zmq::socket_t s(ctx, zmq::socket_type::dealer);
+    SetSendBuffer(s, ep);
+    EXPECT_EQ(s.get(zmq::sockopt::sndbuf), kLoopbackSendBufferBytes) << ep;
+  }
+  for (const char* ep :
+       {"tcp://*:5555", "tcp://10.0.0.1:5555", "ipc:///tmp/fc.sock", "inproc://x"}) {
+    zmq::socket_t s(ctx, zmq::socket_type::dealer);
+    SetSendBuffer(s, ep);
+    EXPECT_EQ(s.get(zmq::sockopt::sndbuf), -1) << ep << ": the kernel's";
+  }
 }
 
 TEST(LoopbackTest, OnlyAddressesOfThisHostAreLoopback) {

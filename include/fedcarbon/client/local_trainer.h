@@ -17,7 +17,10 @@
 #include <map>
 #include <memory>
 #include <span>
+#include <string_view>
 #include <vector>
+
+#include <zmq.hpp>
 
 #include "fedcarbon/common/status.h"
 #include "fedcarbon/config/config.h"
@@ -52,6 +55,15 @@ class LocalTrainer {
   // flops, samples and compute_s (client_id, request_seq, wall_s and the header are the
   // caller's). Errors: unknown client, bad weights.
   Status Train(const wire::proto::TrainRequest& req, int round, wire::proto::TrainResult* out);
+  // The worker's form, which leaves the weights in the frames: the request's packed weight bytes
+  // are `weights_data` (a wire::InFrame's; req.weights().data() is not read), and out->weights is
+  // left unset: ResultFrame encodes the result's weights straight into the frame that sends them.
+  Status TrainInPlace(const wire::proto::TrainRequest& req, std::string_view weights_data,
+                      int round, wire::proto::TrainResult* out);
+  // The frame of `m`, a started Message whose train_result the caller filled from TrainInPlace,
+  // with the last job's weights encoded into it (wire::EncodeFrame; the bytes Train + ToFrame
+  // give). Errors: EncodeWeights's (a non-finite update).
+  Result<zmq::message_t> ResultFrame(wire::proto::Message* m) const;
 
   int64_t num_params() const { return model_->num_params(); }
 
@@ -69,7 +81,7 @@ class LocalTrainer {
   std::unique_ptr<models::Optimizer> shared_opt_;
   std::map<int, std::unique_ptr<models::Optimizer>> client_opts_;  // keep_optimizer_state only
   std::vector<int64_t> tensor_sizes_;
-  std::vector<float> received_, update_;
+  std::vector<float> received_, update_;  // update_: the last job's result (a delta for fp16/int8)
 };
 
 }  // namespace fedcarbon::client

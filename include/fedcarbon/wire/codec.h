@@ -43,10 +43,26 @@ uint64_t PayloadBytes(Encoding e, uint64_t num_params, uint64_t num_tensors = 1)
 Status EncodeWeights(std::span<const float> values, std::span<const int64_t> tensor_sizes,
                      Encoding encoding, bool is_delta, proto::Weights* out);
 
+// EncodeWeights in two steps, for writing the packed bytes straight into a frame's buffer
+// (wire/frame.h) instead of into Weights.data: EncodeWeightsHead checks what EncodeWeights checks
+// that needs no pass over the values (tensor sizes; int8: non-finite values too, as it scans them
+// for its scales) and sets every field of *out but data; it returns the payload's size.
+// EncodeWeightsPayload then writes exactly that many bytes to `dst` from the same values and the
+// head, checking the rest (a non-finite value, an fp16 overflow) in the same pass. Together: the
+// bytes and the errors of EncodeWeights.
+Result<size_t> EncodeWeightsHead(std::span<const float> values,
+                                 std::span<const int64_t> tensor_sizes, Encoding encoding,
+                                 bool is_delta, proto::Weights* out);
+Status EncodeWeightsPayload(std::span<const float> values, const proto::Weights& head, char* dst);
+
 // Decodes `w` into `out`, which must have exactly `expected_params` elements. Errors name the
 // problem: wrong num_params, wrong payload length, bad tensor sizes or scales, NaN/Inf (with its
-// index), unknown encoding.
+// index), unknown encoding. On an error `out` may hold part of the values.
 Status DecodeWeights(const proto::Weights& w, int64_t expected_params, std::span<float> out);
+// The same, with the packed bytes given apart from `w` (w.data() is not read): a frame parsed in
+// place (wire/frame.h) leaves them in the frame.
+Status DecodeWeights(const proto::Weights& w, std::string_view data, int64_t expected_params,
+                     std::span<float> out);
 // Convenience: decodes into a new vector (allocated only after validation).
 Result<std::vector<float>> DecodeWeights(const proto::Weights& w, int64_t expected_params);
 
