@@ -2,9 +2,16 @@
 # bench/side_by_side.sh BUILD_DIR: training throughput of fedcarbon against the PyTorch peer on
 # the paper's CNN, in one run, alternating the two programs so that drift on a shared machine
 # hits both; medians of REPS runs per setting, the ratio, and fedcarbon's GFLOP/s as a fraction
-# of the Eigen SGEMM ceiling measured in the same run (bench_sgemm, one 1024^3 GEMM per thread).
+# of the Eigen SGEMM ceiling measured in the same run (bench_sgemm, one 1024^3 GEMM per thread,
+# right after each fedcarbon run). fedcarbon's direct convolution kernels do not pack their
+# operands as Eigen's GEMM does, so the fraction can exceed 100%.
 #
-# Settings: batch 32 on 1 thread, batch 32 on 2 threads, batch 10 on 1 thread.
+# Settings and targets:
+#   batch 10, 1 thread  (the FL clients' setting): ratio >= 3x AND fraction >= 60%
+#   batch 32, 1 thread:                             ratio >= 3x
+#   batch 32, 2 threads: reported (ratio and fraction), no target. Two threads need both cores:
+#     read this row on an idle machine only (a busy core slows whichever program it lands on).
+# Exits 0 when a target is missed too (the table says so): `make bench` goes on to the next part.
 # Environment: REPS (default 3), STEPS (timed steps per run, default 200), MODEL (cnn),
 #   FEDCARBON_PEER (default ../shared/peers/torch_fmnist.py next to the repository),
 #   PYTHON (default /usr/bin/python3, Debian's python3-torch).
@@ -35,9 +42,11 @@ echo "# fedcarbon: $FC bench-train --model $MODEL --batch B --threads T --steps 
 echo "# peer:      $PY $PEER --model $MODEL --batch B --threads T --steps $STEPS"
 echo "# ceiling:   $SGEMM 1024 T   (run right after each fedcarbon run; T concurrent 1024^3 SGEMMs)"
 
+# Setting: batch, threads, minimum ratio, minimum fraction of the ceiling ("-": no target).
+SETTINGS=("10 1 3.0 0.60" "32 1 3.0 -" "32 2 - -")
 rows=()
-for setting in "32 1" "32 2" "10 1"; do
-  read -r b t <<<"$setting"
+for setting in "${SETTINGS[@]}"; do
+  read -r b t _ _ <<<"$setting"
   fc_sps="" fc_gf="" pt_sps="" ceil=""
   for r in $(seq "$REPS"); do
     # Alternate which program goes first so a drifting load favours neither.
@@ -60,17 +69,22 @@ for setting in "32 1" "32 2" "10 1"; do
   done
   f=$(echo "$fc_sps" | median); p=$(echo "$pt_sps" | median); g=$(echo "$fc_gf" | median)
   c=$(echo "$ceil" | median)
-  rows+=("$b $t $f $p $g $c")
+  rows+=("$setting $f $p $g $c")
 done
 
 echo "# medians of $REPS runs; load at the end $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-6s %-8s %12s %12s %7s %8s %10s %10s %9s\n' batch threads fedcarbon/s pytorch/s ratio target \
-  GFLOP/s ceiling fraction
+printf '%-5s %-7s %11s %9s %7s %-17s %7s %7s %8s %s\n' batch threads fedcarbon/s pytorch/s \
+  ratio "ratio target" GFLOP/s ceiling fraction "fraction target"
 for row in "${rows[@]}"; do
-  read -r b t f p g c <<<"$row"
-  target=$(awk -v b="$b" -v t="$t" 'BEGIN {print (b == 10) ? "1.0" : (t == 1 ? "2.0" : "1.7")}')
-  awk -v b="$b" -v t="$t" -v f="$f" -v p="$p" -v g="$g" -v c="$c" -v target="$target" 'BEGIN {
+  read -r b t min_ratio min_frac f p g c <<<"$row"
+  awk -v b="$b" -v t="$t" -v mr="$min_ratio" -v mf="$min_frac" -v f="$f" -v p="$p" -v g="$g" \
+      -v c="$c" 'BEGIN {
     r = f / p; frac = g / c;
-    printf "%-6d %-8d %12.1f %12.1f %6.2fx %7sx %10.1f %10.1f %8.0f%%  %s\n", b, t, f, p, r, target,
-           g, c, 100 * frac, (r >= target ? "ok" : "BELOW TARGET") }'
+    rt = (mr == "-") ? "reported" : sprintf(">=%.1fx %s", mr, (r >= mr ? "ok" : "BELOW TARGET"));
+    ft = (mf == "-") ? "reported" : sprintf(">=%.0f%% %s", 100 * mf,
+                                            (frac >= mf ? "ok" : "BELOW TARGET"));
+    printf "%-5d %-7d %11.1f %9.1f %6.2fx %-17s %7.1f %7.1f %7.0f%% %s\n", b, t, f, p, r, rt, g,
+           c, 100 * frac, ft }'
 done
+echo "# batch 32 on 2 threads: no target; read it on an idle machine only (two threads need both"
+echo "# cores, and a core busy with anything else slows whichever program it lands on)."

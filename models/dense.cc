@@ -3,7 +3,7 @@
 // In Eigen's column-major view a batch x: [n, in] row-major is X: (in, n), and the Keras weight
 // W: [in, out] row-major is Wm: (out, in). Forward Y = Wm X + b; backward dW = dY X^T,
 // db = rowsum(dY), dX = Wm^T dY. Thin slices (n <= 12 samples, e.g. FL's batch 10) use the
-// streaming kernels of skinny_gemm.h instead of Eigen's packed GEMM.
+// streaming kernels of skinny_gemm.h instead of Eigen's packed GEMM (dW and dX in one pass).
 #include <Eigen/Core>
 
 #include "fedcarbon/models/layer.h"
@@ -46,18 +46,14 @@ class Dense final : public Layer {
   void BackwardSlice(const float* x, const float* /*y*/, const float* dy, int64_t n, float* dx,
                      float* dparams, int part) override {
     const int64_t in = in_.size(), out = out_.size();
-    const bool skinny = internal::UseSkinny(out, n);
-    ConstMatMap dym(dy, out, n);
-    if (skinny) {
-      internal::SkinnyWeightGrad(dy, out, x, in, n, dparams, xt_[part].data());
-    } else {
-      MatMap(dparams, out, in).noalias() = dym * ConstMatMap(x, in, n).transpose();
-    }
     internal::RowSums(dy, out, n, dparams + num_weights_, /*accumulate=*/false);
-    if (dx == nullptr) return;
-    if (skinny) {
-      internal::SkinnyInputGrad(params_.data(), out, in, dy, n, dx);
-    } else {
+    if (internal::UseSkinny(out, n)) {
+      internal::SkinnyBackward(params_.data(), out, in, dy, x, n, dparams, dx, xt_[part].data());
+      return;
+    }
+    ConstMatMap dym(dy, out, n);
+    MatMap(dparams, out, in).noalias() = dym * ConstMatMap(x, in, n).transpose();
+    if (dx != nullptr) {
       MatMap(dx, in, n).noalias() = ConstMatMap(params_.data(), out, in).transpose() * dym;
     }
   }

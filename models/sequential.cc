@@ -204,11 +204,11 @@ Status Sequential::Backward(std::span<const float> dlogits) {
 
 double Sequential::RegularizationLoss(int threads) const {
   // Each part sums l2 * W^2 over its share of every regularised layer's weights; the parts'
-  // sums are added in part order (deterministic for a given thread count).
-  constexpr int64_t kGrain = 1 << 16;
+  // sums are added in part order (deterministic for a given thread count). The optimizers' fused
+  // pass (Optimizer::StepWithRegularizationLoss) computes the same sums the same way.
   int64_t total_weights = 0;
   for (const auto& l : layers_) total_weights += l->l2() != 0.0f ? l->num_weights() : 0;
-  const int parts = internal::PartsFor(threads, total_weights, kGrain);
+  const int parts = internal::RegularizationParts(threads, total_weights);
   std::vector<double> sums(static_cast<size_t>(parts), 0.0);
   internal::ParallelParts(parts, total_weights, [&](int p, int64_t b, int64_t e) {
     int64_t off = 0;

@@ -1,10 +1,13 @@
 // Products of a large weight matrix with a thin batch (internal to models/).
 //
 // Dense layers at FL batch sizes multiply W: (out, in) by only n <= kSkinnyMaxN columns. Eigen's
-// GEMM then spends most of its time packing W, which it reads once more than it computes with.
-// These kernels stream W exactly once per block of up to 12 columns, keep a 2-vector x J block
-// of results in registers and never pack W. Fixed summation orders; results do not depend on
-// data alignment. Vector width follows the target (AVX-512, AVX, else SSE).
+// GEMM then spends most of its time packing W, which it reads once more than it computes with,
+// and a large W (the CNN's 3136 x 512, 6.4 MB) lives in L3, so what counts is how often and in
+// what order it is streamed. These kernels never pack W: forward keeps a 2-vector x J block of
+// results in registers while it streams W's rows of that block; backward makes one pass over W in
+// address order for both dW and dX (each W column gives a dW column and a row of dX^T).
+// Fixed summation orders (every sum in k, j or lane order as documented per kernel); results do
+// not depend on data alignment. Vector width follows the target (simd.h).
 #pragma once
 
 #include <cstdint>
@@ -19,14 +22,14 @@ inline constexpr int64_t kSkinnyBlock = 12;  // columns per register block
 inline bool UseSkinny(int64_t out, int64_t n) { return n <= kSkinnyMaxN && out >= 64; }
 
 // All matrices column-major. xt: workspace of in * kSkinnyBlock floats.
-// Y(out, n) = W(out, in) X(in, n).
+// Y(out, n) = W(out, in) X(in, n): y[j, r] = sum over k in order of W[r, k] X[k, j].
 void SkinnyForward(const float* w, int64_t out, int64_t in, const float* x, int64_t n, float* y,
                    float* xt);
-// dW(out, in) = dY(out, n) X(in, n)^T (overwrites dW).
-void SkinnyWeightGrad(const float* dy, int64_t out, const float* x, int64_t in, int64_t n,
-                      float* dw, float* xt);
-// dX(in, n) = W(out, in)^T dY(out, n).
-void SkinnyInputGrad(const float* w, int64_t out, int64_t in, const float* dy, int64_t n,
-                     float* dx);
+// n <= kSkinnyBlock. dW(out, in) = dY(out, n) X(in, n)^T (overwrites dW; each sum in j order)
+// and, unless dx is nullptr, dX(in, n) = W(out, in)^T dY(out, n) (each dot product as kLanes
+// partial sums over the rows r = lane mod kLanes, added in lane order, then the rows past the last
+// full vector).
+void SkinnyBackward(const float* w, int64_t out, int64_t in, const float* dy, const float* x,
+                    int64_t n, float* dw, float* dx, float* xt);
 
 }  // namespace fedcarbon::models::internal

@@ -150,9 +150,11 @@ Result<TrainStats> Train(Sequential& model, Optimizer& opt, const DataView& data
       if (!loss.ok()) return loss.status();
       FEDCARBON_RETURN_IF_ERROR(
           model.Backward(std::span<const float>(dlogits.data(), b * classes)));
-      double extra = model.RegularizationLoss(opts.threads);  // opt.Step adds its gradient
-      if (prox) extra += AddProx(model, opts.prox_mu, opts.prox_center);
-      opt.Step(model, opts.threads);
+      const double prox_loss = prox ? AddProx(model, opts.prox_mu, opts.prox_center) : 0.0;
+      // The L2 loss of the weights before the update, summed in the update's pass (which also
+      // adds the L2 gradient); the same value as model.RegularizationLoss(opts.threads).
+      double extra = opt.StepWithRegularizationLoss(model, opts.threads);
+      if (prox) extra += prox_loss;
       loss_sum += loss->sum_loss + static_cast<double>(b) * extra;
       st.samples += b;
       st.steps += 1;

@@ -111,6 +111,21 @@ INSTANTIATE_TEST_SUITE_P(Shapes, ConvReferenceTest,
                                            ConvCase{{28, 28, 1}, 8, 5, Padding::kSame, 2, 256, 1},
                                            ConvCase{{6, 6, 5}, 2, 1, Padding::kValid, 3, 256, 3}));
 
+// Filter counts that are multiples of 16 take the direct kernels (direct_conv.h) on every vector
+// width; with in_c a multiple of 16 the input gradient too. Pixel and weight-row counts that are
+// not multiples of the register blocks exercise the tails; chunk_columns 1 gives one sample per
+// call (the weight-gradient sums continue across calls), large values several samples per call.
+INSTANTIATE_TEST_SUITE_P(
+    Direct, ConvReferenceTest,
+    ::testing::Values(ConvCase{{7, 6, 16}, 16, 3, Padding::kSame, 3, 256, 1},   // all direct
+                      ConvCase{{7, 6, 3}, 32, 5, Padding::kSame, 3, 1, 1},      // dX on GEMM
+                      ConvCase{{9, 8, 16}, 32, 4, Padding::kSame, 2, 1000, 2},  // even kernel
+                      ConvCase{{8, 7, 16}, 48, 3, Padding::kValid, 5, 1, 1},    // no padding
+                      ConvCase{{5, 5, 32}, 64, 5, Padding::kSame, 4, 60, 3},    // 2-sample chunks
+                      ConvCase{{28, 28, 1}, 32, 5, Padding::kSame, 2, 256, 1},  // the CNN's conv1
+                      ConvCase{{14, 14, 32}, 64, 5, Padding::kSame, 2, 256, 2}  // the CNN's conv2
+                      ));
+
 TEST(MaxPoolReferenceTest, ForwardAndBackwardMatchNaive) {
   const Shape in{7, 6, 3};
   const int64_t n = 3;

@@ -124,6 +124,24 @@ TEST(ReluTest, GradientsAwayFromTheKink) {
   CheckLayerGradients(*layer, AwayFromZero(2 * 18, 16), 2, true, 17);
 }
 
+// The gradient checks above compare ReLU's backward with its own forward; this pins the forward
+// to its definition, max(0, x) elementwise, including -0 and values next to zero.
+TEST(ReluTest, ForwardIsMaxOfZeroAndX) {
+  auto layer = MakeRelu(Shape{1, 2, 4}).value();
+  const std::vector<float> x = {
+      -3.5f, -1e-30f, 0.0f, -0.0f, 1e-30f, 0.25f,  7.0f, -0.5f,  // sample 0
+      2.0f,  -2.0f,   0.5f, -1e6f, 1e6f,   -0.25f, 0.0f, 3.0f};  // sample 1
+  std::vector<float> y(x.size(), -99.0f);
+  layer->Forward(x.data(), 2, y.data(), 1);
+  const std::vector<float> expect = {0.0f, 0.0f, 0.0f, 0.0f, 1e-30f, 0.25f, 7.0f, 0.0f,
+                                     2.0f, 0.0f, 0.5f, 0.0f, 1e6f,   0.0f,  0.0f, 3.0f};
+  EXPECT_EQ(y, expect);  // == : a -0 output for the -0 input would also be max(0, -0)
+  // Two threads split the batch; the values are the same.
+  std::vector<float> y2(x.size(), -99.0f);
+  layer->Forward(x.data(), 2, y2.data(), 2);
+  EXPECT_EQ(y2, expect);
+}
+
 TEST(MaxPoolTest, GradientsWithDistinctValues) {
   // Odd spatial size: the last row and column are dropped and receive zero gradient.
   const Shape in{5, 5, 2};
@@ -141,6 +159,33 @@ TEST(FlattenTest, IsIdentityOnMemory) {
   auto layer = MakeFlatten(Shape{2, 3, 4}).value();
   EXPECT_EQ(layer->out_shape(), (Shape{1, 1, 24}));
   CheckLayerGradients(*layer, RandomVector(2 * 24, 20), 2, true, 21);
+}
+
+// Flatten's output is its NHWC input in the same order: y[s, (h * w_size + w) * c_size + c] =
+// x[s, h, w, c] (Keras' order, which the Dense weights after it assume).
+TEST(FlattenTest, ForwardKeepsTheNhwcOrder) {
+  const Shape in{2, 3, 4};
+  auto layer = MakeFlatten(in).value();
+  const int64_t n = 2;
+  std::vector<float> x(n * in.size());
+  // x[s, h, w, c] = 1000 s + 100 h + 10 w + c: every value names its position.
+  for (int64_t s = 0; s < n; ++s)
+    for (int64_t h = 0; h < in.h; ++h)
+      for (int64_t w = 0; w < in.w; ++w)
+        for (int64_t c = 0; c < in.c; ++c)
+          x[((s * in.h + h) * in.w + w) * in.c + c] = 1000.0f * s + 100.0f * h + 10.0f * w + c;
+  std::vector<float> y(x.size(), -1.0f);
+  layer->Forward(x.data(), n, y.data(), 1);
+  EXPECT_EQ(y[0], 0.0f);           // s0 h0 w0 c0
+  EXPECT_EQ(y[3], 3.0f);           // s0 h0 w0 c3
+  EXPECT_EQ(y[4], 10.0f);          // s0 h0 w1 c0: channels vary fastest
+  EXPECT_EQ(y[12], 100.0f);        // s0 h1 w0 c0
+  EXPECT_EQ(y[23], 123.0f);        // s0 h1 w2 c3: last of sample 0
+  EXPECT_EQ(y[24 + 17], 1111.0f);  // s1 h1 w1 c1
+  EXPECT_EQ(y, x);
+  std::vector<float> dx(x.size(), -1.0f);
+  layer->Backward(x.data(), y.data(), y.data(), n, dx.data(), 1);
+  EXPECT_EQ(dx, x);  // backward is the identity too
 }
 
 TEST(LayerFactoryTest, RejectsBadShapesAndOptions) {

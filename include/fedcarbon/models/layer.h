@@ -11,8 +11,9 @@
 //           + 2*in*out (dX, only when the input gradient is needed).
 //   Conv2d  with P = out_h*out_w output pixels and R = kernel*kernel*in_c: forward 2*P*filters*R
 //           + P*filters (bias); backward 2*P*filters*R (dW) + P*filters (db) + 2*P*filters*R (dX,
-//           only when needed). Products are counted as the dense GEMMs that run (im2col columns
-//           include the zero padding of `same`); col2im scatter-adds are not counted separately.
+//           only when needed). Products are counted as the dense products that run (patches
+//           include the zero padding of `same`, on the direct and the im2col path alike); col2im
+//           scatter-adds and padding copies are not counted separately.
 //   ReLU    forward 1 per element (max), backward 1 per element (select).
 //   MaxPool forward 3 per output (three max of four), backward 0 (routing, no arithmetic).
 //   Flatten 0.
@@ -117,8 +118,10 @@ struct Conv2dOptions {
   int64_t kernel = 5;                // square kernel, >= 1, stride 1
   Padding padding = Padding::kSame;  // same: out = in, zero padding (k-1)/2 before, rest after
   float l2 = 0.0f;                   // >= 0
-  // im2col columns per GEMM: samples are processed in chunks of about this many output pixels,
-  // which keeps the patch matrix in L2 cache. >= 1.
+  // Samples are processed in chunks of about this many output pixels (at least one sample),
+  // which keeps the im2col patch matrix, or the direct path's padded copies, in L2 cache. >= 1.
+  // With filters a multiple of the vector width (16 floats with AVX-512, 8 with AVX, 4 with
+  // SSE) the layer runs on direct kernels whose results do not depend on this value.
   int64_t chunk_columns = 256;
 };
 Result<std::unique_ptr<Layer>> MakeConv2d(Shape in, const Conv2dOptions& options);

@@ -33,6 +33,11 @@ class Optimizer {
   // The same on up to `threads` OpenMP threads; the update is elementwise, so the result does
   // not depend on the thread count.
   virtual void Step(Sequential& model, int threads) = 0;
+  // Step, returning the regularisation loss of the weights as they were before the update,
+  // equal bit for bit to model.RegularizationLoss(threads) called just before: the squares are
+  // summed in the update's pass over the weights instead of a pass of their own (what Train
+  // uses). No allocation after the first call.
+  virtual double StepWithRegularizationLoss(Sequential& model, int threads) = 0;
   // Drops all state (moments, step count): the next Step starts fresh.
   virtual void Reset() = 0;
   // FLOPs one Step costs per parameter (for the ledger).
