@@ -84,7 +84,8 @@ CentralizedSummary SampleCentralized() {
           .train_s = 400.5,
           .wall_s = 420.25,
           .evaluations = 2,
-          .energy = std::nullopt};
+          .energy = std::nullopt,
+          .cpu = std::nullopt};
 }
 
 TEST(EfficiencyRatiosTest, ByHand) {
