@@ -31,9 +31,10 @@ struct Running {
   RunFollower follower;
 };
 
-// Share of a running job's work done: rounds done over the rounds it is projected to need.
+// Share of a running job's work done: rounds done over the rounds it is projected to need; 0
+// (the ETA unknown) until it has two accuracies to project from.
 double Done(const Job& job, const RunFollower& f) {
-  if (f.round() <= 0) return 0.0;
+  if (f.round() <= 0 || (job.target > 0 && f.history().size() < 2)) return 0.0;
   const int need =
       job.target > 0 ? ProjectRoundsToTarget(f.history(), job.target, job.limit) : job.limit;
   return std::min(1.0, static_cast<double>(f.round()) / std::max(1, need));

@@ -119,13 +119,13 @@ Result<Table4> Reproduce(const ReproduceSpec& spec, const ReproduceOptions& opti
   FEDCARBON_RETURN_IF_ERROR(
       WriteFileAtomic(options.out_dir + "/" + kReproduceSpecFile, ToJson(spec).dump(2) + "\n"));
 
-  // Every run, the longest first (FL non-IID needs the most rounds, centralized the least work),
-  // seed by seed.
+  // Every run, the longest first (FL non-IID needs the most rounds, centralized the least work;
+  // every seed's non-IID run before any IID run), so that the last to end is a short one.
   std::vector<RunSlot> slots;
-  for (int k = 0; k < options.seeds; ++k) {
-    for (const auto& [name, cfg] :
-         {std::pair{"fl_noniid", &cfgs->fl_noniid}, std::pair{"fl_iid", &cfgs->fl_iid},
-          std::pair{"centralized", &cfgs->centralized}}) {
+  for (const auto& [name, cfg] :
+       {std::pair{"fl_noniid", &cfgs->fl_noniid}, std::pair{"fl_iid", &cfgs->fl_iid},
+        std::pair{"centralized", &cfgs->centralized}}) {
+    for (int k = 0; k < options.seeds; ++k) {
       RunSlot r{name, k, *cfg, ""};
       r.cfg.seed = cfg->seed + static_cast<uint64_t>(k);
       r.dir = ReproduceRunDir(options.out_dir, name, k, r.cfg.seed);
@@ -212,7 +212,7 @@ Result<Table4> Reproduce(const ReproduceSpec& spec, const ReproduceOptions& opti
     Result<Table4> table = BuildTable4(spec, *catalog, ledgers[0], ledgers[1], ledgers[2]);
     if (!table.ok()) return table.status();
     table->runs = runs;
-    table->seeds = {slots[static_cast<size_t>(k) * 3].cfg.seed};
+    table->seeds = {cfgs->fl_iid.seed + static_cast<uint64_t>(k)};
     per_seed.push_back(std::move(*table));
   }
   Result<Table4> table = CombineSeeds(per_seed);
