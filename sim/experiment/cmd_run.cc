@@ -17,6 +17,7 @@
 #include "fedcarbon/experiment/commands.h"
 #include "fedcarbon/experiment/launcher.h"
 #include "fedcarbon/experiment/plot.h"
+#include "fedcarbon/experiment/process.h"
 #include "fedcarbon/experiment/slurm.h"
 #include "fedcarbon/wire/curve.h"
 
@@ -53,9 +54,10 @@ Status WriteCurveKeys(const std::string& dir) {
 
 // Writes OUT/config.json (runtime.workers = the worker tasks), the CURVE keys and OUT/run.sbatch.
 Status EmitSlurm(config::ExperimentConfig cfg, const std::string& out_dir, const EmitArgs& a) {
+  Result<std::string> self = SelfExecutable();
+  if (!self.ok()) return self.status();
+  const fs::path exe = *self;
   std::error_code ec;
-  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (ec) return Status::Error("cannot find the running executable: " + ec.message());
   const std::string out = fs::absolute(out_dir).lexically_normal().string();
   fs::create_directories(out, ec);
   if (ec) return Status::IOError(out + ": " + ec.message());

@@ -11,6 +11,7 @@
 #include "fedcarbon/check/experiment_check.h"
 #include "fedcarbon/common/file.h"
 #include "fedcarbon/experiment/commands.h"
+#include "fedcarbon/experiment/process.h"
 #include "fedcarbon/experiment/slurm.h"
 #include "fedcarbon/experiment/sweep_run.h"
 
@@ -42,8 +43,8 @@ std::string ShellQuote(const std::string& s) {
 }
 
 std::string SelfExe() {
-  std::error_code ec;
-  return fs::read_symlink("/proc/self/exe", ec).string();
+  Result<std::string> exe = SelfExecutable();
+  return exe.ok() ? *exe : std::string();
 }
 
 const SweepPoint* FindPoint(const std::vector<SweepPoint>& points, const std::string& id) {

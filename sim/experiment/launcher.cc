@@ -82,22 +82,11 @@ class ProgressTail {
   Clock::time_point start_;
 };
 
-// CPU seconds (user + system, every thread) this process has used so far.
-double SelfCpuSeconds() {
-  rusage u{};
-  if (getrusage(RUSAGE_SELF, &u) != 0) return 0.0;
-  auto seconds = [](const timeval& t) {
-    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) * 1e-6;
-  };
-  return seconds(u.ru_utime) + seconds(u.ru_stime);
-}
-
 Result<std::string> BinDir(const LaunchOptions& options) {
   if (!options.bin_dir.empty()) return options.bin_dir;
-  std::error_code ec;
-  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (ec) return Status::Error("cannot find the running executable: " + ec.message());
-  return exe.parent_path().string();
+  Result<std::string> exe = SelfExecutable();
+  if (!exe.ok()) return exe.status();
+  return fs::path(*exe).parent_path().string();
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <csignal>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -132,6 +133,19 @@ void StopAll(std::vector<Child>& children, pid_t pgid, int sig, std::chrono::mil
       c.exit_code = 128 + SIGKILL;
     }
   }
+}
+
+Result<std::string> SelfExecutable() {
+  std::error_code ec;
+  const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return Status::Error("cannot find the running executable: " + ec.message());
+  return exe.string();
+}
+
+double SelfCpuSeconds() {
+  rusage u{};
+  if (getrusage(RUSAGE_SELF, &u) != 0) return 0.0;
+  return Seconds(u.ru_utime) + Seconds(u.ru_stime);
 }
 
 std::string Tail(const std::string& path, size_t max_bytes) {

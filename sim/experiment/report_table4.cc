@@ -205,7 +205,8 @@ std::vector<std::string> CheckTable4Structure(const Table4& t) {
     }
   }
   if (t.quick) {
-    out.push_back("SKIP: order of magnitude against the paper (QUICK does not train to the paper's target)");
+    out.push_back(
+        "SKIP: order of magnitude against the paper (QUICK does not train to the paper's target)");
   } else if (hi > 0) {
     check(lo >= 0.1 && hi <= 10.0, "same order of magnitude as the paper: ours/paper within " +
                                        Fmt("%.2f", lo) + " .. " + Fmt("%.2f", hi) +

@@ -56,14 +56,6 @@ struct RunSlot {
   std::string dir;
 };
 
-Result<std::string> SelfExe(const ReproduceOptions& options) {
-  if (!options.self_exe.empty()) return options.self_exe;
-  std::error_code ec;
-  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (ec) return Status::Error("cannot find the running executable: " + ec.message());
-  return exe.string();
-}
-
 // The job of a run: `fedcarbon centralized` or `fedcarbon run`, from a fresh folder.
 Result<Job> MakeJob(const RunSlot& r, const std::string& exe) {
   std::error_code ec;
@@ -110,7 +102,8 @@ Result<Table4> Reproduce(const ReproduceSpec& spec, const ReproduceOptions& opti
   FEDCARBON_RETURN_IF_ERROR(check::CheckExperiment(cfgs->centralized).WithContext("centralized"));
   FEDCARBON_RETURN_IF_ERROR(check::CheckExperiment(cfgs->fl_iid).WithContext("fl_iid"));
   FEDCARBON_RETURN_IF_ERROR(check::CheckExperiment(cfgs->fl_noniid).WithContext("fl_noniid"));
-  Result<std::string> exe = SelfExe(options);
+  Result<std::string> exe =
+      options.self_exe.empty() ? SelfExecutable() : Result<std::string>(options.self_exe);
   if (!exe.ok()) return exe.status();
   std::error_code ec;
   fs::create_directories(options.out_dir, ec);
@@ -223,13 +216,11 @@ Result<Table4> Reproduce(const ReproduceSpec& spec, const ReproduceOptions& opti
   FEDCARBON_RETURN_IF_ERROR(WriteTable4(*table, options.out_dir));
 
   if (!jobs.empty()) {
-    std::vector<std::string> dirs;
-    std::vector<double> job_cpu;
+    std::vector<JobRun> done;
     for (size_t i = 0; i < jobs.size(); ++i) {
-      dirs.push_back(job_slot[i]->dir);
-      job_cpu.push_back(ran->ends[i].cpu_s);
+      done.push_back({job_slot[i]->dir, job_slot[i]->name == "centralized", ran->ends[i].cpu_s});
     }
-    Result<PhaseBreakdown> p = MeasurePhases(dirs, job_cpu, ran->wall_s, machine_busy_s);
+    Result<PhaseBreakdown> p = MeasurePhases(done, ran->wall_s, machine_busy_s);
     if (!p.ok()) return p.status().WithContext("phase breakdown");
     FEDCARBON_RETURN_IF_ERROR(
         WriteReproduceSummary(options.out_dir + "/" + kReproduceSummaryFile, *p, *table));

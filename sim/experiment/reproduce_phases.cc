@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <filesystem>
 #include <fstream>
 #include <thread>
 
@@ -14,21 +13,13 @@
 #include <nlohmann/json.hpp>
 
 #include "fedcarbon/common/file.h"
+#include "fedcarbon/experiment/process.h"
 #include "fedcarbon/experiment/progress.h"
 #include "fedcarbon/records/launch.h"
 #include "fedcarbon/records/summary.h"
 
 namespace fedcarbon::experiment {
-namespace {
-
-double SelfCpuSeconds() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  auto s = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
-  return s(u.ru_utime) + s(u.ru_stime);
-}
-
-}  // namespace
+namespace {}  // namespace
 
 double MachineBusySeconds() {
   std::ifstream in("/proc/stat");
@@ -62,10 +53,10 @@ PhaseBreakdown ComputePhases(const std::vector<RunCpu>& runs, double self_cpu_s,
   return p;
 }
 
-Result<RunCpu> ReadRunCpu(const std::string& dir, double job_cpu_s) {
+Result<RunCpu> ReadRunCpu(const std::string& dir, bool centralized, double job_cpu_s) {
   RunCpu r;
   r.job_s = job_cpu_s;
-  r.centralized = std::filesystem::exists(dir + "/curve.csv");
+  r.centralized = centralized;
   const std::string summary = dir + "/summary.json";
   if (r.centralized) {
     Result<records::CentralizedSummary> s = records::ReadCentralizedSummary(summary);
@@ -87,12 +78,11 @@ Result<RunCpu> ReadRunCpu(const std::string& dir, double job_cpu_s) {
   return r;
 }
 
-Result<PhaseBreakdown> MeasurePhases(const std::vector<std::string>& dirs,
-                                     const std::vector<double>& job_cpu_s, double wall_s,
+Result<PhaseBreakdown> MeasurePhases(const std::vector<JobRun>& jobs, double wall_s,
                                      double machine_busy_s) {
   std::vector<RunCpu> runs;
-  for (size_t i = 0; i < dirs.size(); ++i) {
-    Result<RunCpu> r = ReadRunCpu(dirs[i], job_cpu_s[i]);
+  for (const JobRun& j : jobs) {
+    Result<RunCpu> r = ReadRunCpu(j.dir, j.centralized, j.cpu_s);
     if (!r.ok()) return r.status();
     runs.push_back(*r);
   }

@@ -101,13 +101,11 @@ Result<ReproduceSpec> ParseReproduceSpec(const nlohmann::json& j, const energy::
 }
 
 nlohmann::json ToJson(const ReproduceSpec& spec) {
-  nlohmann::json j = {{"base", spec.base},
-                      {"centralized_overrides", spec.centralized_overrides},
-                      {"fl_iid", spec.fl_iid},
-                      {"fl_noniid", spec.fl_noniid},
-                      {"quick", spec.quick},
-                      {"countries", spec.countries},
-                      {"notes", spec.notes}};
+  nlohmann::json j = {
+      {"base", spec.base},     {"centralized_overrides", spec.centralized_overrides},
+      {"fl_iid", spec.fl_iid}, {"fl_noniid", spec.fl_noniid},
+      {"quick", spec.quick},   {"countries", spec.countries},
+      {"notes", spec.notes}};
   j["centralized"] = nlohmann::json::array();
   for (const CentralizedSetting& c : spec.centralized) {
     j["centralized"].push_back({{"device", c.device}, {"pue", c.pue}});

@@ -32,14 +32,6 @@ std::string Label(const SweepSpec& spec, const SweepPoint& p) {
   return s + "seed=" + std::to_string(p.seed);
 }
 
-Result<std::string> SelfExe(const SweepOptions& options) {
-  if (!options.self_exe.empty()) return options.self_exe;
-  std::error_code ec;
-  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (ec) return Status::Error("cannot find the running executable: " + ec.message());
-  return exe.string();
-}
-
 // The round limit of a point (centralized: the epoch limit).
 int RoundLimit(const SweepPoint& p) {
   return p.kind == "centralized" ? p.config.train.max_epochs : p.config.federation.rounds;
@@ -79,7 +71,8 @@ Result<SweepOutcome> RunSweep(const SweepSpec& spec, const SweepOptions& options
   if (options.out_dir.empty()) return Status::Error("the sweep needs an output folder (--out)");
   Result<std::vector<SweepPoint>> points = ExpandSweep(spec);
   if (!points.ok()) return points.status();
-  Result<std::string> exe = SelfExe(options);
+  Result<std::string> exe =
+      options.self_exe.empty() ? SelfExecutable() : Result<std::string>(options.self_exe);
   if (!exe.ok()) return exe.status();
   const std::string dir = fs::absolute(options.out_dir).lexically_normal().string();
   FEDCARBON_RETURN_IF_ERROR(PrepareSweepDir(spec, dir));

@@ -20,20 +20,7 @@ namespace {
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 using testing::Ran;
-
-// Runs `FEDCARBON_BIN_DIR/PROGRAM ARGS` through the shell; its output and exit code.
-Ran RunProgram(const std::string& program, const std::string& args) {
-  Ran r;
-  const std::string cmd = std::string(FEDCARBON_BIN_DIR) + "/" + program + " " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof(buf), p)) > 0) r.output.append(buf, n);
-  const int status = pclose(p);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+using testing::RunProgram;
 
 constexpr const char* kInstalledData = "/usr/share/datasets/fashion-mnist";
 

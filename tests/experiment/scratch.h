@@ -20,10 +20,10 @@ struct Ran {
   std::string output;
 };
 
-// Runs `FEDCARBON_BIN_DIR/fedcarbon ARGS` through the shell and waits for it.
-inline Ran RunFedcarbon(const std::string& args) {
+// Runs `FEDCARBON_BIN_DIR/PROGRAM ARGS` through the shell and waits for it.
+inline Ran RunProgram(const std::string& program, const std::string& args) {
   Ran r;
-  const std::string cmd = std::string(FEDCARBON_BIN_DIR) + "/fedcarbon " + args + " 2>&1";
+  const std::string cmd = std::string(FEDCARBON_BIN_DIR) + "/" + program + " " + args + " 2>&1";
   FILE* p = popen(cmd.c_str(), "r");
   if (!p) return r;
   char buf[4096];
@@ -33,5 +33,8 @@ inline Ran RunFedcarbon(const std::string& args) {
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return r;
 }
+
+// Runs `FEDCARBON_BIN_DIR/fedcarbon ARGS`.
+inline Ran RunFedcarbon(const std::string& args) { return RunProgram("fedcarbon", args); }
 
 }  // namespace fedcarbon::experiment::testing

@@ -34,12 +34,18 @@ double MachineBusySeconds();
 
 // A run folder's CPU record: the centralized summary's cpu block, or the FL summary's cpu block
 // with the launcher's launch.json. Errors name the file.
-Result<RunCpu> ReadRunCpu(const std::string& dir, double job_cpu_s);
+Result<RunCpu> ReadRunCpu(const std::string& dir, bool centralized, double job_cpu_s);
 
-// ComputePhases over the run folders `dirs` (their jobs' CPU seconds in `job_cpu_s`), this
-// process's CPU seconds so far, `wall_s`, the machine's cores and its busy seconds meanwhile.
-Result<PhaseBreakdown> MeasurePhases(const std::vector<std::string>& dirs,
-                                     const std::vector<double>& job_cpu_s, double wall_s,
+// One finished job of the reproduction: its folder, kind and process tree's CPU seconds.
+struct JobRun {
+  std::string dir;
+  bool centralized = false;
+  double cpu_s = 0;
+};
+
+// ComputePhases over `runs`, this process's CPU seconds so far, `wall_s`, the machine's cores and
+// its busy seconds meanwhile.
+Result<PhaseBreakdown> MeasurePhases(const std::vector<JobRun>& runs, double wall_s,
                                      double machine_busy_s);
 
 // "training 61% | evaluation 6% | messaging 1% | other 2% | idle 30% of 2 cores x 12:34".

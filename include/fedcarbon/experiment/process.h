@@ -62,6 +62,12 @@ class StopSignalGuard {
   struct sigaction old_term_ {};
 };
 
+// The running program's path (/proc/self/exe), to start more of it or its sibling programs.
+Result<std::string> SelfExecutable();
+
+// CPU seconds (user + system, every thread) this process has used so far; 0 when unknown.
+double SelfCpuSeconds();
+
 // The last `max_bytes` of a file (for error messages quoting a child's log).
 std::string Tail(const std::string& path, size_t max_bytes = 2000);
 
