@@ -3,10 +3,19 @@ add_library(fedcarbon_warnings INTERFACE)
 target_compile_options(fedcarbon_warnings INTERFACE -Wall -Wextra -Wpedantic -Wshadow
                        -Wnon-virtual-dtor -Wcast-align -Wunused -Woverloaded-virtual
                        -Wnull-dereference -Wimplicit-fallthrough)
-# fedcarbon_arch: code-generation flags (portable unless FEDCARBON_NATIVE).
+# fedcarbon_arch: code-generation flags. -ffp-contract=fast (GCC's default for C++, stated so that
+# clang builds agree) fuses a*b + c into one FMA wherever the source writes it, in vector and
+# scalar code alike, so that a loop's vectorised body and its scalar tail round the same way.
 add_library(fedcarbon_arch INTERFACE)
-if(FEDCARBON_NATIVE)
-  target_compile_options(fedcarbon_arch INTERFACE -march=native)
+target_compile_options(fedcarbon_arch INTERFACE -ffp-contract=fast)
+if(FEDCARBON_MARCH)
+  target_compile_options(fedcarbon_arch INTERFACE -march=${FEDCARBON_MARCH})
+endif()
+if(FEDCARBON_SIMD_LANES)
+  if(NOT FEDCARBON_SIMD_LANES MATCHES "^(4|8|16)$")
+    message(FATAL_ERROR "FEDCARBON_SIMD_LANES must be empty, 4, 8 or 16, not ${FEDCARBON_SIMD_LANES}")
+  endif()
+  target_compile_definitions(fedcarbon_arch INTERFACE FEDCARBON_SIMD_LANES=${FEDCARBON_SIMD_LANES})
 endif()
 
 # fedcarbon_module(NAME SOURCES... [DEPS ...] [PRIVATE_DEPS ...]): one library per module,

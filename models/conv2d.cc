@@ -10,12 +10,14 @@
 // in order; dX is the forward kernel on the padded output gradient with the flipped weight when
 // in_c is a multiple of the vector width too, else the GEMM path's dCol + col2im.
 //
-// GEMM (any shape): im2col + one Eigen GEMM per chunk. Column-major views: a chunk of `cnt`
-// samples has P = cnt*out_h*out_w output pixels; its patch matrix Col: (R, P) with R = k*k*in_c
-// in (kh, kw, c) order, which is the row order of the Keras weight [k, k, in_c, filters] seen as
-// Wm: (filters, R). Then
+// GEMM (any shape): im2col + gemm.h's fixed-order products per chunk. Column-major views: a chunk
+// of `cnt` samples has P = cnt*out_h*out_w output pixels; its patch matrix Col: (R, P) with R =
+// k*k*in_c in (kh, kw, c) order, which is the row order of the Keras weight [k, k, in_c, filters]
+// seen as Wm: (filters, R). Then
 //   forward  Y(filters, P) = Wm Col + b        (Y is the NHWC output of the chunk)
 //   backward dW += dY Col^T, db += rowsum(dY), dCol = Wm^T dY, dX = col2im(dCol).
+// dW's sums run over the pixels of every chunk in order (GemmChain continues them), as the direct
+// path's do. Which path a layer takes depends on its shape only, never on the vector width.
 // Chunks of about `chunk_columns` pixels keep Col (and the direct path's padded copies) in L2.
 // Each slice (one thread's samples) has its own workspace and accumulates its own dW/db;
 // Sequential sums the slices in a fixed order.
@@ -25,6 +27,7 @@
 
 #include "direct_conv.h"
 #include "fedcarbon/models/layer.h"
+#include "gemm.h"
 #include "reduce.h"
 
 // Keeps GCC from replacing a copy loop with a memcpy call (costly for runs of a few floats).
@@ -38,7 +41,6 @@ namespace fedcarbon::models {
 namespace {
 
 using MatMap = Eigen::Map<Eigen::MatrixXf>;
-using ConstMatMap = Eigen::Map<const Eigen::MatrixXf>;
 using ConstVecMap = Eigen::Map<const Eigen::VectorXf>;
 
 class Conv2d final : public Layer {
@@ -100,14 +102,14 @@ class Conv2d final : public Layer {
       }
       return;
     }
-    ConstMatMap w(params_.data(), f_, r_);
     ConstVecMap b(params_.data() + num_weights_, f_);
     for (int64_t s = 0; s < n; s += chunk_) {
       const int64_t cnt = std::min(chunk_, n - s), ncols = cnt * pix_;
       Im2col(x + s * in_.size(), cnt, ws);
-      MatMap ym(y + s * out_.size(), f_, ncols);
-      ym.noalias() = w * ConstMatMap(ws.col.data(), r_, ncols);
-      ym.colwise() += b;
+      float* ys = y + s * out_.size();
+      internal::GemmChain(f_, ncols, r_, params_.data(), f_, ws.col.data(), /*b_k=*/1,
+                          /*b_j=*/r_, ys, f_, /*accumulate=*/false);
+      MatMap(ys, f_, ncols).colwise() += b;
     }
   }
 
@@ -132,20 +134,15 @@ class Conv2d final : public Layer {
       internal::RowSums(dy, f_, n * pix_, dparams + num_weights_, /*accumulate=*/false);
       return;
     }
-    ConstMatMap w(params_.data(), f_, r_);
-    MatMap dw(dparams, f_, r_);
     for (int64_t s = 0; s < n; s += chunk_) {
       const int64_t cnt = std::min(chunk_, n - s), ncols = cnt * pix_;
       Im2col(x + s * in_.size(), cnt, ws);
-      MatMap colm(ws.col.data(), r_, ncols);
-      ConstMatMap dym(dy + s * out_.size(), f_, ncols);
-      if (s == 0) {
-        dw.noalias() = dym * colm.transpose();
-      } else {
-        dw.noalias() += dym * colm.transpose();
-      }
-      internal::RowSums(dym.data(), f_, ncols, dparams + num_weights_, /*accumulate=*/s != 0);
-      if (dx != nullptr) InputGradGemm(dym.data(), cnt, dx + s * in_.size(), ws);
+      const float* dys = dy + s * out_.size();
+      // dW(f, R) (+)= dY(f, P) Col(R, P)^T: B(p, r) = col[p * R + r].
+      internal::GemmChain(f_, r_, ncols, dys, f_, ws.col.data(), /*b_k=*/r_, /*b_j=*/1, dparams, f_,
+                          /*accumulate=*/s != 0);
+      internal::RowSums(dys, f_, ncols, dparams + num_weights_, /*accumulate=*/s != 0);
+      if (dx != nullptr) InputGradGemm(dys, cnt, dx + s * in_.size(), ws);
     }
   }
 
@@ -194,9 +191,8 @@ class Conv2d final : public Layer {
 
   // dX of cnt samples (at most chunk_) from their dY: dCol = Wm^T dY in ws.col, then col2im.
   void InputGradGemm(const float* dy, int64_t cnt, float* dx, Workspace& ws) const {
-    MatMap colm(ws.col.data(), r_, cnt * pix_);
-    colm.noalias() = ConstMatMap(params_.data(), f_, r_).transpose() *
-                     ConstMatMap(dy, f_, cnt * pix_);  // dCol reuses the patch buffer
+    // dCol(R, P) = Wm(f, R)^T dY(f, P), in the patch buffer.
+    internal::GemmDot(r_, cnt * pix_, f_, params_.data(), f_, dy, f_, ws.col.data(), r_);
     Col2im(cnt, dx, ws);
   }
 

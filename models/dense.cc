@@ -1,12 +1,14 @@
-// Dense (fully connected) layer on Eigen GEMMs.
+// Dense (fully connected) layer on the fixed-order kernels of gemm.h and skinny_gemm.h.
 //
 // In Eigen's column-major view a batch x: [n, in] row-major is X: (in, n), and the Keras weight
 // W: [in, out] row-major is Wm: (out, in). Forward Y = Wm X + b; backward dW = dY X^T,
 // db = rowsum(dY), dX = Wm^T dY. Thin slices (n <= 12 samples, e.g. FL's batch 10) use the
-// streaming kernels of skinny_gemm.h instead of Eigen's packed GEMM (dW and dX in one pass).
+// streaming kernels of skinny_gemm.h (dW and dX in one pass), others GemmChain and GemmDot; both
+// sum in the same order, so the results do not depend on which ran, nor on the processor.
 #include <Eigen/Core>
 
 #include "fedcarbon/models/layer.h"
+#include "gemm.h"
 #include "reduce.h"
 #include "skinny_gemm.h"
 
@@ -14,7 +16,6 @@ namespace fedcarbon::models {
 namespace {
 
 using MatMap = Eigen::Map<Eigen::MatrixXf>;
-using ConstMatMap = Eigen::Map<const Eigen::MatrixXf>;
 using ConstVecMap = Eigen::Map<const Eigen::VectorXf>;
 
 class Dense final : public Layer {
@@ -38,7 +39,8 @@ class Dense final : public Layer {
     if (internal::UseSkinny(out, n)) {
       internal::SkinnyForward(params_.data(), out, in, x, n, y, xt_[part].data());
     } else {
-      ym.noalias() = ConstMatMap(params_.data(), out, in) * ConstMatMap(x, in, n);
+      internal::GemmChain(out, n, in, params_.data(), out, x, /*b_k=*/1, /*b_j=*/in, y, out,
+                          /*accumulate=*/false);
     }
     ym.colwise() += ConstVecMap(params_.data() + num_weights_, out);
   }
@@ -51,11 +53,10 @@ class Dense final : public Layer {
       internal::SkinnyBackward(params_.data(), out, in, dy, x, n, dparams, dx, xt_[part].data());
       return;
     }
-    ConstMatMap dym(dy, out, n);
-    MatMap(dparams, out, in).noalias() = dym * ConstMatMap(x, in, n).transpose();
-    if (dx != nullptr) {
-      MatMap(dx, in, n).noalias() = ConstMatMap(params_.data(), out, in).transpose() * dym;
-    }
+    // dW(out, in) = dY(out, n) X(in, n)^T: B(j, i) = x[j * in + i].
+    internal::GemmChain(out, in, n, dy, out, x, /*b_k=*/in, /*b_j=*/1, dparams, out,
+                        /*accumulate=*/false);
+    if (dx != nullptr) internal::GemmDot(in, n, out, params_.data(), out, dy, out, dx, in);
   }
 
   FlopCount Flops(bool input_grad) const override {

@@ -178,7 +178,10 @@ void WeightGrad(const ConvGeometry& g, const float* xpad, int64_t n, const float
 
 }  // namespace
 
-bool DirectConvSupports(int64_t f) { return f >= kLanes && f % kLanes == 0; }
+bool DirectConvSupports(int64_t f) {
+  static_assert(kDirectConvMultiple % kLanes == 0, "every vector width divides the multiple");
+  return f >= kDirectConvMultiple && f % kDirectConvMultiple == 0;
+}
 
 void DirectConvForward(const ConvGeometry& g, const float* xpad, int64_t n, const float* w,
                        const float* bias, float* y) {

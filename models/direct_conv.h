@@ -9,7 +9,8 @@
 //   weight grad  dw[r, :] (+)= sum over p of x(p, r) * dy[p, :]   (a register block of rows x
 //                filters; every pixel of the batch streams through it)
 // The input gradient is the forward kernel on the padded output gradient with the flipped,
-// transposed weight (FlipWeights), so it needs filters and channels that are multiples of kLanes.
+// transposed weight (FlipWeights), so it needs filters and channels that are multiples of
+// kDirectConvMultiple.
 //
 // Summation orders are fixed: each output sums its terms in r order (then adds the bias), each
 // weight gradient in pixel order across the whole batch, whatever the block sizes. Results do not
@@ -31,7 +32,12 @@ struct ConvGeometry {
   int64_t out_size() const { return oh * ow * f; }
 };
 
-// Whether the kernels handle `f` filters (f is a multiple of the vector width).
+// The kernels handle filter counts that are multiples of this: the widest vector width (AVX-512's
+// 16 floats) on every target, so that which path a layer takes (and so how it sums) never depends
+// on the processor a build targets.
+inline constexpr int64_t kDirectConvMultiple = 16;
+
+// Whether the kernels handle `f` filters (a positive multiple of kDirectConvMultiple).
 bool DirectConvSupports(int64_t f);
 
 // y: n samples [oh, ow, f] from xpad: n samples [hp, wp, c] and w: [R, f]; bias: [f] or nullptr.

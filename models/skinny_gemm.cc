@@ -1,7 +1,9 @@
 #include "skinny_gemm.h"
 
 #include <algorithm>
+#include <cmath>
 
+#include "gemm.h"
 #include "simd.h"
 
 namespace fedcarbon::models::internal {
@@ -13,12 +15,6 @@ using simd::Store;
 using simd::V;
 constexpr int kL = simd::kLanes;
 constexpr int64_t kRows = 2 * kL;  // rows per register block
-
-inline float HSum(V v) {
-  float s = 0.0f;
-  for (int i = 0; i < kL; ++i) s += v[i];
-  return s;
-}
 
 // xt[k * J + j] = x[j * in + k]: the block's columns interleaved, so one row of them is contiguous.
 void Interleave(const float* x, int64_t in, int64_t j_count, float* xt) {
@@ -48,36 +44,45 @@ void ForwardRows(const float* w, int64_t out, int64_t in, const float* xt, float
 }
 
 // Column i of dW (and, with dx, row i of dX^T): dW[:, i] = sum over j of dY[:, j] x[i, j] in j
-// order; dX[i, j] = W[:, i] . dY[:, j] as kL lane sums over the vector rows, the lanes added in
-// order, then the tail rows.
+// order; dX[i, j] = W[:, i] . dY[:, j] in GemmDot's order (kReduceLanes lane sums over the rows
+// below the last multiple of kReduceLanes, the lanes added in order, then the tail rows), so the
+// result does not depend on the vector width: a lane is one of kGroups vectors' elements.
 template <int J>
 void BackwardColumn(const float* w, int64_t out, const float* dy, const float* xi, float* dw,
                     float* dx, int64_t in) {
-  V xs[J], a[J];
+  constexpr int kGroups = kReduceLanes / kL;
+  static_assert(kGroups * kL == kReduceLanes, "the vector width divides kReduceLanes");
+  V xs[J], a[J][kGroups];
   for (int j = 0; j < J; ++j) {
     xs[j] = Splat(xi[j]);
-    a[j] = V{};
+    for (int g = 0; g < kGroups; ++g) a[j][g] = V{};
   }
-  const int64_t vec_end = out - out % kL;
-  for (int64_t o = 0; o < vec_end; o += kL) {
-    const V wv = Load(w + o);
-    V g = V{};
-    for (int j = 0; j < J; ++j) {
-      const V d = Load(dy + j * out + o);
-      g += d * xs[j];
-      if (dx != nullptr) a[j] += wv * d;
+  const int64_t vec_end = out - out % kReduceLanes;
+  for (int64_t o = 0; o < vec_end; o += kReduceLanes) {
+    for (int g = 0; g < kGroups; ++g) {
+      const int64_t og = o + g * kL;
+      const V wv = Load(w + og);
+      V gw = V{};
+      for (int j = 0; j < J; ++j) {
+        const V d = Load(dy + j * out + og);
+        gw += d * xs[j];
+        if (dx != nullptr) a[j][g] += wv * d;
+      }
+      Store(dw + og, gw);
     }
-    Store(dw + o, g);
   }
   for (int64_t o = vec_end; o < out; ++o) {
     float s = 0.0f;
-    for (int j = 0; j < J; ++j) s += dy[j * out + o] * xi[j];
+    for (int j = 0; j < J; ++j) s = std::fma(dy[j * out + o], xi[j], s);
     dw[o] = s;
   }
   if (dx == nullptr) return;
   for (int j = 0; j < J; ++j) {
-    float s = HSum(a[j]);
-    for (int64_t o = vec_end; o < out; ++o) s += w[o] * dy[j * out + o];
+    float s = 0.0f;
+    for (int g = 0; g < kGroups; ++g) {
+      for (int l = 0; l < kL; ++l) s += a[j][g][l];
+    }
+    for (int64_t o = vec_end; o < out; ++o) s = std::fma(w[o], dy[j * out + o], s);
     dx[j * in] = s;
   }
 }
@@ -117,7 +122,7 @@ struct ForwardBody {
     for (int64_t r = main; r < out; ++r) {  // tail rows
       for (int j = 0; j < J; ++j) {
         float s = 0.0f;
-        for (int64_t k = 0; k < in; ++k) s += w[k * out + r] * xt[k * J + j];
+        for (int64_t k = 0; k < in; ++k) s = std::fma(w[k * out + r], xt[k * J + j], s);
         y[j * out + r] = s;
       }
     }

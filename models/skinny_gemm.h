@@ -6,19 +6,21 @@
 // what order it is streamed. These kernels never pack W: forward keeps a 2-vector x J block of
 // results in registers while it streams W's rows of that block; backward makes one pass over W in
 // address order for both dW and dX (each W column gives a dW column and a row of dX^T).
-// Fixed summation orders (every sum in k, j or lane order as documented per kernel); results do
-// not depend on data alignment. Vector width follows the target (simd.h).
+// Fixed summation orders, the same as gemm.h's (forward and dW: GemmChain's; dX: GemmDot's), so
+// the thin and the general kernels give the same bits and neither depends on the vector width
+// (simd.h), the data's alignment or the cache sizes.
 #pragma once
 
 #include <cstdint>
 
 namespace fedcarbon::models::internal {
 
-inline constexpr int64_t kSkinnyMaxN = 12;   // one register block; above, Eigen wins
+inline constexpr int64_t kSkinnyMaxN =
+    12;  // one register block; above, gemm.h's blocked kernels win
 inline constexpr int64_t kSkinnyBlock = 12;  // columns per register block
 
-// Whether the thin kernels beat Eigen for W: (out, in) times n columns: few columns, and enough
-// rows to fill register blocks (the CNN's 10-way output layer stays on Eigen).
+// Whether the thin kernels beat gemm.h's for W: (out, in) times n columns: few columns, and enough
+// rows to fill register blocks (the CNN's 10-way output layer goes to gemm.h).
 inline bool UseSkinny(int64_t out, int64_t n) { return n <= kSkinnyMaxN && out >= 64; }
 
 // All matrices column-major. xt: workspace of in * kSkinnyBlock floats.
@@ -26,9 +28,8 @@ inline bool UseSkinny(int64_t out, int64_t n) { return n <= kSkinnyMaxN && out >
 void SkinnyForward(const float* w, int64_t out, int64_t in, const float* x, int64_t n, float* y,
                    float* xt);
 // n <= kSkinnyBlock. dW(out, in) = dY(out, n) X(in, n)^T (overwrites dW; each sum in j order)
-// and, unless dx is nullptr, dX(in, n) = W(out, in)^T dY(out, n) (each dot product as kLanes
-// partial sums over the rows r = lane mod kLanes, added in lane order, then the rows past the last
-// full vector).
+// and, unless dx is nullptr, dX(in, n) = W(out, in)^T dY(out, n) (each dot product in GemmDot's
+// order, gemm.h: 16 lane sums whatever the vector width).
 void SkinnyBackward(const float* w, int64_t out, int64_t in, const float* dy, const float* x,
                     int64_t n, float* dw, float* dx, float* xt);
 
