@@ -95,6 +95,7 @@ struct RunArgs {
   std::string resume;  // a run folder to continue; "" = a new run
   std::vector<std::string> overrides;
   bool quiet = false;
+  std::string bin_dir;  // "" = the folder of this program
   EmitArgs emit;
 };
 
@@ -137,6 +138,7 @@ Status RunOrEmit(const RunArgs& args) {
   LaunchOptions options;
   options.show_progress = !args.quiet;
   options.resume = !args.resume.empty();
+  options.bin_dir = args.bin_dir;
   auto r = RunLocal(*cfg, out, options);
   if (!r.ok()) return r.status();
   std::printf("%d rounds, final accuracy %.4f (best %.4f), target %.2f %s, %.1f s\n", r->rounds,
@@ -163,6 +165,11 @@ void AddRunCommand(CLI::App& app, int* exit_code) {
       ->option_text("DIR");
   cmd->add_option("--set", args->overrides, "override a config key: --set federation.rounds=5");
   cmd->add_flag("--quiet", args->quiet, "no per-round progress lines");
+  cmd->add_option("--bin-dir", args->bin_dir,
+                  "start the fedcarbon-server and fedcarbon-client in DIR (another build of "
+                  "them, say) instead of this program's folder")
+      ->option_text("DIR")
+      ->check(CLI::ExistingDirectory);
   EmitArgs& e = args->emit;
   cmd->add_option("--emit", e.emit, "instead of running, write OUT/run.sbatch for Slurm")
       ->check(CLI::IsMember({"slurm"}));

@@ -5,13 +5,19 @@
 // any order) and the last bits of sums over those rows. summary.json's "cpu" block (measured CPU
 // seconds, added after the golden files were made) is not compared: the golden files lack it.
 //
+// Each config runs on this build and, when the two-build test is on (cmake/TwoBuild.cmake), on a
+// second build of fedcarbon-server and fedcarbon-client for another vector width: both must match
+// the same files, so a sum whose order depends on the processor fails here. Which pair ran is in
+// the test names and printed by each test.
+//
 // To regenerate after an intended change of the numbers: FEDCARBON_UPDATE_GOLDEN=1 and run this
-// test, then say why in the commit.
+// test; the portable build (x86-64-v3) writes the files, then say why in the commit.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -109,22 +115,65 @@ nlohmann::json ReadJson(const fs::path& p) {
   return nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
 }
 
-class GoldenRunTest : public ::testing::TestWithParam<std::string> {};
+// A build of fedcarbon-server and fedcarbon-client: this one, or the two-build test's second.
+struct Build {
+  std::string id;       // part of the test name
+  std::string bin_dir;  // "" = this build's (fedcarbon's own folder)
+  bool writes_golden;   // the portable build: FEDCARBON_UPDATE_GOLDEN rewrites from its runs
+};
+
+#if defined(FEDCARBON_SECOND_BIN_DIR)
+const Build kThisBuild{"this_build", "", FEDCARBON_SECOND_IS_PORTABLE == 0};
+const Build kSecondBuild{"second_build", FEDCARBON_SECOND_BIN_DIR,
+                         FEDCARBON_SECOND_IS_PORTABLE != 0};
+const std::string kPair = FEDCARBON_SECOND_BUILD;
+#else
+const Build kThisBuild{"this_build", "", true};
+const std::string kPair = "this build only (FEDCARBON_TWO_BUILD_TEST=OFF)";
+#endif
+
+struct GoldenCase {
+  std::string config;  // tests/golden/<config>.json
+  Build build;
+};
+
+void PrintTo(const GoldenCase& c, std::ostream* os) { *os << c.config << " on " << c.build.id; }
+
+std::string CaseName(const ::testing::TestParamInfo<GoldenCase>& info) {
+  std::string name = info.param.config + "_" + info.param.build.id;
+  std::replace(name.begin(), name.end(), '-', '_');
+  return name;
+}
+
+class GoldenRunTest : public ::testing::TestWithParam<GoldenCase> {};
 
 TEST_P(GoldenRunTest, LedgerRoundsAndSummaryMatchTheGoldenFiles) {
-  const std::string name = GetParam();
+  const std::string name = GetParam().config;
+  const Build& build = GetParam().build;
+  std::printf("builds compared: %s; this test runs the %s\n", kPair.c_str(),
+              build.bin_dir.empty() ? "first" : "second");
+  ::testing::Test::RecordProperty("builds", kPair);
   const std::string bin = std::string(FEDCARBON_BIN_DIR) + "/fedcarbon";
-  if (!fs::exists(bin)) GTEST_SKIP() << "fedcarbon is not built";
-  const fs::path out =
-      fs::temp_directory_path() / ("fedcarbon_golden_" + name + "_" + std::to_string(getpid()));
+  ASSERT_TRUE(fs::exists(bin)) << bin << " is not built";
+  if (!build.bin_dir.empty()) {
+    ASSERT_TRUE(fs::exists(build.bin_dir + "/fedcarbon-server") &&
+                fs::exists(build.bin_dir + "/fedcarbon-client"))
+        << "the second build is missing from " << build.bin_dir
+        << " (target fedcarbon_second_build)";
+  }
+  const fs::path out = fs::temp_directory_path() / ("fedcarbon_golden_" + name + "_" + build.id +
+                                                    "_" + std::to_string(getpid()));
   fs::remove_all(out);
-  const std::string cmd = bin + " run " + (kGolden / (name + ".json")).string() + " --out " +
-                          out.string() + " --quiet > " + out.string() + ".log 2>&1";
+  std::string cmd =
+      bin + " run " + (kGolden / (name + ".json")).string() + " --out " + out.string() + " --quiet";
+  if (!build.bin_dir.empty()) cmd += " --bin-dir " + build.bin_dir;
+  cmd += " > " + out.string() + ".log 2>&1";
   const int status = std::system(cmd.c_str());
   ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
       << "fedcarbon run failed; see " << out.string() << ".log";
   const fs::path want = kGolden / name;
   if (std::getenv("FEDCARBON_UPDATE_GOLDEN") != nullptr) {
+    if (!build.writes_golden) GTEST_SKIP() << "update mode: the portable build writes the files";
     fs::create_directories(want);
     for (const char* f : {"ledger.csv", "rounds.csv", "summary.json"})
       fs::copy_file(out / f, want / f, fs::copy_options::overwrite_existing);
@@ -143,7 +192,18 @@ TEST_P(GoldenRunTest, LedgerRoundsAndSummaryMatchTheGoldenFiles) {
 
 // mlp-mixed: MLP, mixed devices and countries, fp16 updates, FedProx (seconds);
 // table4-iid-3: the Table 4 IID setting, CNN, 3 rounds (minutes on 2 cores).
-INSTANTIATE_TEST_SUITE_P(Runs, GoldenRunTest, ::testing::Values("mlp-mixed", "table4-iid-3"));
+std::vector<GoldenCase> Cases() {
+  std::vector<GoldenCase> cases;
+  for (const char* config : {"mlp-mixed", "table4-iid-3"}) {
+    cases.push_back({config, kThisBuild});
+#if defined(FEDCARBON_SECOND_BIN_DIR)
+    cases.push_back({config, kSecondBuild});
+#endif
+  }
+  return cases;
+}
+
+INSTANTIATE_TEST_SUITE_P(Runs, GoldenRunTest, ::testing::ValuesIn(Cases()), CaseName);
 
 }  // namespace
 }  // namespace fedcarbon

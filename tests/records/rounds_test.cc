@@ -75,7 +75,7 @@ TEST(RoundRecordTest, GoldenRowsParseAndFormatBackByteForByte) {
   EXPECT_EQ(first.selected, 8);
   EXPECT_EQ(first.bytes_down, 3187968u);  // 8 TrainRequests of 398,496 bytes (protocol 3)
   ASSERT_TRUE(first.accuracy.has_value());
-  EXPECT_DOUBLE_EQ(*first.accuracy, 0.5903);
+  EXPECT_DOUBLE_EQ(*first.accuracy, 0.5899);  // round 1 of the golden file
 }
 
 TEST(RoundRecordTest, RoundsWithoutEvaluationHaveEmptyAccuracyAndLoss) {
