@@ -4,13 +4,15 @@
 // (kDepth x kCols floats on the stack, one row of it contiguous), then every register block of
 // rows (kRowVectors vectors x kCols columns of accumulators) streams that block of k: the
 // accumulators start from C (or 0 in the first block), so each output's chain continues across
-// blocks exactly as if k were never split. Rows past the last full vector are scalar chains.
+// blocks exactly as if k were never split. Rows past the last full vector go through the same
+// kernel on a zero-padded copy.
 // GemmDot: register blocks of kDotRows x kDotCols dot products, each in 16 lane sums (V16, two or
 // four hardware vectors below AVX-512), reading both operands' columns contiguously.
 #include "gemm.h"
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include "simd.h"
 
@@ -48,17 +50,24 @@ void ChainBlock(const float* a, int64_t lda, const float* bp, int64_t kc, float*
   }
 }
 
-// One row (past the last full vector) of the same block: J independent scalar chains.
+// The rows [r, m) past the last full vector (fewer than kL) of the same block: copied into one
+// zero-padded vector per k (ap) and per column (ct), then the vector kernel; every lane is still
+// its own chain (the padding lanes are discarded), so the order is the scalar rows' own.
 template <int J>
-void ChainRow(const float* a, int64_t lda, const float* bp, int64_t kc, float* c, int64_t ldc,
-              bool load) {
-  float s[J];
-  for (int j = 0; j < J; ++j) s[j] = load ? c[j * ldc] : 0.0f;
+void ChainTailRows(const float* a, int64_t lda, int64_t rows, const float* bp, int64_t kc, float* c,
+                   int64_t ldc, bool load) {
+  alignas(64) float ap[kDepth * kL];
+  alignas(64) float ct[J * kL];
   for (int64_t t = 0; t < kc; ++t) {
-    const float av = a[t * lda];
-    for (int j = 0; j < J; ++j) s[j] = std::fma(av, bp[t * J + j], s[j]);
+    for (int i = 0; i < kL; ++i) ap[t * kL + i] = i < rows ? a[t * lda + i] : 0.0f;
   }
-  for (int j = 0; j < J; ++j) c[j * ldc] = s[j];
+  for (int j = 0; j < J; ++j) {
+    for (int i = 0; i < kL; ++i) ct[j * kL + i] = load && i < rows ? c[j * ldc + i] : 0.0f;
+  }
+  ChainBlock<1, J>(ap, kL, bp, kc, ct, kL, /*load=*/true);  // from 0 when !load: the same bits
+  for (int j = 0; j < J; ++j) {
+    for (int64_t i = 0; i < rows; ++i) c[j * ldc + i] = ct[j * kL + i];
+  }
 }
 
 // Columns [j0, j0 + J) of C over k block [k0, k0 + kc).
@@ -75,7 +84,7 @@ void ChainColumns(int64_t m, const float* a, int64_t lda, const float* b, int64_
     ChainBlock<kRowVectors, J>(ak + r, lda, bp, kc, c + r, ldc, load);
   }
   for (; r + kL <= m; r += kL) ChainBlock<1, J>(ak + r, lda, bp, kc, c + r, ldc, load);
-  for (; r < m; ++r) ChainRow<J>(ak + r, lda, bp, kc, c + r, ldc, load);
+  if (r < m) ChainTailRows<J>(ak + r, lda, m - r, bp, kc, c + r, ldc, load);
 }
 
 // ChainColumns<J> for a run-time J in 1..kCols.
@@ -119,13 +128,26 @@ void DotBlock(const float* a, int64_t lda, const float* b, int64_t ldb, int64_t 
       for (int j = 0; j < J; ++j) acc[i][j] += av[i] * bv[j];
     }
   }
+  // The lanes of all I x J sums, then the tail, each output a chain of its own; interleaved so
+  // that the I x J chains overlap in the pipeline.
+  float lanes[I][J][kReduceLanes];
+  std::memcpy(lanes, acc, sizeof(lanes));
+  float s[I][J];
   for (int i = 0; i < I; ++i) {
-    for (int j = 0; j < J; ++j) {
-      float s = 0.0f;
-      for (int l = 0; l < kReduceLanes; ++l) s += acc[i][j][l];
-      for (int64_t t = k16; t < k; ++t) s = std::fma(a[i * lda + t], b[j * ldb + t], s);
-      c[j * ldc + i] = s;
+    for (int j = 0; j < J; ++j) s[i][j] = 0.0f;
+  }
+  for (int l = 0; l < kReduceLanes; ++l) {
+    for (int i = 0; i < I; ++i) {
+      for (int j = 0; j < J; ++j) s[i][j] += lanes[i][j][l];
     }
+  }
+  for (int64_t t = k16; t < k; ++t) {
+    for (int i = 0; i < I; ++i) {
+      for (int j = 0; j < J; ++j) s[i][j] = std::fma(a[i * lda + t], b[j * ldb + t], s[i][j]);
+    }
+  }
+  for (int i = 0; i < I; ++i) {
+    for (int j = 0; j < J; ++j) c[j * ldc + i] = s[i][j];
   }
 }
 
