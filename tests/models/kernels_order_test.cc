@@ -13,6 +13,7 @@
 #include "fedcarbon/models/layer.h"
 #include "fedcarbon/models/sequential.h"
 #include "fedcarbon/models/train.h"
+#include "gradcheck.h"
 #include "models/direct_conv.h"
 #include "models/gemm.h"
 #include "models/skinny_gemm.h"
@@ -21,14 +22,8 @@ namespace fedcarbon::models {
 namespace {
 
 using internal::kReduceLanes;
-
-std::vector<float> Random(size_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> u(-1.0f, 1.0f);
-  std::vector<float> v(n);
-  for (auto& x : v) x = u(rng);
-  return v;
-}
+// Uniform in [-1, 1] from a fixed seed.
+constexpr auto Random = [](size_t n, uint32_t seed) { return testing::RandomVector(n, seed); };
 
 // Bitwise equality, reporting the first differing index.
 void ExpectSameBits(const std::vector<float>& got, const std::vector<float>& want,
