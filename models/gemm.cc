@@ -14,6 +14,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "dispatch.h"
 #include "simd.h"
 
 namespace fedcarbon::models::internal {
@@ -87,19 +88,14 @@ void ChainColumns(int64_t m, const float* a, int64_t lda, const float* b, int64_
   if (r < m) ChainTailRows<J>(ak + r, lda, m - r, bp, kc, c + r, ldc, load);
 }
 
-// ChainColumns<J> for a run-time J in 1..kCols.
-template <int J = kCols>
-void ChainColumnsUpTo(int64_t jc, int64_t m, const float* a, int64_t lda, const float* b,
-                      int64_t b_k, int64_t b_j, float* c, int64_t ldc, int64_t k0, int64_t kc,
-                      bool load) {
-  if constexpr (J >= 1) {
-    if (jc == J) {
-      ChainColumns<J>(m, a, lda, b, b_k, b_j, c, ldc, k0, kc, load);
-    } else {
-      ChainColumnsUpTo<J - 1>(jc, m, a, lda, b, b_k, b_j, c, ldc, k0, kc, load);
-    }
+// ChainColumns<J> as a Body for DispatchUpTo.
+template <int J>
+struct ChainBody {
+  static void Run(int64_t m, const float* a, int64_t lda, const float* b, int64_t b_k, int64_t b_j,
+                  float* c, int64_t ldc, int64_t k0, int64_t kc, bool load) {
+    ChainColumns<J>(m, a, lda, b, b_k, b_j, c, ldc, k0, kc, load);
   }
-}
+};
 
 typedef float V16 __attribute__((vector_size(kReduceLanes * sizeof(float))));
 constexpr int kDotRows = simd::kRegisters >= 32 ? 4 : 2;
@@ -178,7 +174,8 @@ void GemmChain(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, con
     const bool load = accumulate || k0 > 0;
     for (int64_t j0 = 0; j0 < n; j0 += kCols) {
       const int64_t jc = std::min<int64_t>(kCols, n - j0);
-      ChainColumnsUpTo(jc, m, a, lda, b + j0 * b_j, b_k, b_j, c + j0 * ldc, ldc, k0, kc, load);
+      DispatchUpTo<ChainBody, kCols>(jc, m, a, lda, b + j0 * b_j, b_k, b_j, c + j0 * ldc, ldc, k0,
+                                     kc, load);
     }
   }
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "dispatch.h"
 #include "gemm.h"
 #include "simd.h"
 
@@ -87,33 +88,6 @@ void BackwardColumn(const float* w, int64_t out, const float* dy, const float* x
   }
 }
 
-// Calls Body<J>::Run(args...) for the runtime block width j_count in 1..kSkinnyBlock.
-template <template <int> class Body, class... Args>
-void Dispatch(int64_t j_count, Args&&... args) {
-  switch (j_count) {
-#define FEDCARBON_SKINNY_CASE(J) \
-  case J:                        \
-    Body<J>::Run(args...);       \
-    break;
-    FEDCARBON_SKINNY_CASE(1)
-    FEDCARBON_SKINNY_CASE(2)
-    FEDCARBON_SKINNY_CASE(3)
-    FEDCARBON_SKINNY_CASE(4)
-    FEDCARBON_SKINNY_CASE(5)
-    FEDCARBON_SKINNY_CASE(6)
-    FEDCARBON_SKINNY_CASE(7)
-    FEDCARBON_SKINNY_CASE(8)
-    FEDCARBON_SKINNY_CASE(9)
-    FEDCARBON_SKINNY_CASE(10)
-    FEDCARBON_SKINNY_CASE(11)
-    FEDCARBON_SKINNY_CASE(12)
-#undef FEDCARBON_SKINNY_CASE
-    default:
-      break;
-  }
-}
-static_assert(kSkinnyBlock == 12, "Dispatch covers 1..12");
-
 template <int J>
 struct ForwardBody {
   static void Run(const float* w, int64_t out, int64_t in, const float* xt, float* y) {
@@ -147,14 +121,16 @@ void SkinnyForward(const float* w, int64_t out, int64_t in, const float* x, int6
   for (int64_t j0 = 0; j0 < n; j0 += kSkinnyBlock) {
     const int64_t jc = std::min(kSkinnyBlock, n - j0);
     Interleave(x + j0 * in, in, jc, xt);
-    Dispatch<ForwardBody>(jc, w, out, in, static_cast<const float*>(xt), y + j0 * out);
+    DispatchUpTo<ForwardBody, kSkinnyBlock>(jc, w, out, in, static_cast<const float*>(xt),
+                                            y + j0 * out);
   }
 }
 
 void SkinnyBackward(const float* w, int64_t out, int64_t in, const float* dy, const float* x,
                     int64_t n, float* dw, float* dx, float* xt) {
   Interleave(x, in, n, xt);
-  Dispatch<BackwardBody>(n, w, out, in, dy, static_cast<const float*>(xt), dw, dx);
+  DispatchUpTo<BackwardBody, kSkinnyBlock>(n, w, out, in, dy, static_cast<const float*>(xt), dw,
+                                           dx);
 }
 
 }  // namespace fedcarbon::models::internal
