@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   fedcarbon::experiment::AddReportCommand(app, &exit_code);
   fedcarbon::experiment::AddSensitivityCommand(app, &exit_code);
   fedcarbon::experiment::AddExportCommand(app, &exit_code);
+  fedcarbon::experiment::AddFitGpuCommand(app, &exit_code);
 
   try {
     app.parse(argc, argv);

@@ -22,5 +22,6 @@ void AddSweepCommand(CLI::App& app, int* exit_code);        // fedcarbon sweep S
 void AddReportCommand(CLI::App& app, int* exit_code);       // fedcarbon report DIR
 void AddSensitivityCommand(CLI::App& app, int* exit_code);  // fedcarbon sensitivity DIR
 void AddExportCommand(CLI::App& app, int* exit_code);       // fedcarbon export DIR --format F
+void AddFitGpuCommand(CLI::App& app, int* exit_code);       // fedcarbon fit-gpu
 
 }  // namespace fedcarbon::experiment
