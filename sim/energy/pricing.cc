@@ -12,9 +12,7 @@ constexpr double kJoulesPerKwh = 3.6e6;
 }  // namespace
 
 double ComputePowerW(const DeviceProfile& d, const Activity& a) {
-  // The host profile's processor power is per core: one core per training thread.
-  const double processor_w = d.ProcessorPowerW() * (d.is_host() ? std::max(a.threads, 1) : 1);
-  return processor_w + d.cpu_w + d.RamPowerW();
+  return ComputePowerParts(d, a).total_w();
 }
 
 Result<ResolvedTarget> Resolve(const Catalog& catalog, const PricingTarget& target) {
@@ -111,6 +109,15 @@ Activity operator+(const Activity& a, const Activity& b) {
   Activity out = a;
   out += b;
   return out;
+}
+
+PowerParts ComputePowerParts(const DeviceProfile& d, const Activity& a) {
+  PowerParts p;
+  // The host profile's processor power is per core: one core per training thread.
+  p.processor_w = d.ProcessorPowerW() * (d.is_host() ? std::max(a.threads, 1) : 1);
+  p.cpu_w = d.cpu_w;
+  p.ram_w = d.RamPowerW();
+  return p;
 }
 
 }  // namespace fedcarbon::energy

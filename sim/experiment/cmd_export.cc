@@ -1,5 +1,6 @@
-// `fedcarbon export DIR --format codecarbon [--per client|run] [--out FILE]`: a run folder's
-// ledger as CodeCarbon's emissions.csv (the format: include/fedcarbon/experiment/export.h).
+// `fedcarbon export DIR --format codecarbon [--per client|run] [--codecarbon-version V]
+// [--out FILE]`: a run folder's ledger as CodeCarbon's emissions.csv with the header of
+// CodeCarbon version V (the formats: include/fedcarbon/experiment/export.h).
 // Reads DIR/ledger.csv and the project name from DIR/summary.json ("name"; the ledger's run_id
 // when the summary is missing or has none), writes FILE (default DIR/emissions.csv) atomically.
 #include <spdlog/spdlog.h>
@@ -25,6 +26,7 @@ struct ExportArgs {
   std::string dir;
   std::string format = "codecarbon";
   std::string per = "client";
+  std::string codecarbon_version = kDefaultCodeCarbonVersion;
   std::string out;  // empty: DIR/emissions.csv
 };
 
@@ -60,6 +62,8 @@ Status RunExport(const ExportArgs& args) {
   }
   Result<ExportPer> per = ParseExportPer(args.per);
   if (!per.ok()) return per.status();
+  Result<CodeCarbonFormat> format = CodeCarbonFormatFor(args.codecarbon_version);
+  if (!format.ok()) return format.status();
   const std::string ledger_path = args.dir + "/ledger.csv";
   std::error_code ec;
   if (!fs::is_regular_file(ledger_path, ec)) return MissingLedger(args.dir);
@@ -74,10 +78,11 @@ Status RunExport(const ExportArgs& args) {
   Result<std::vector<CodeCarbonRow>> out = ToCodeCarbonRows(*rows, *catalog, options);
   if (!out.ok()) return out.status().WithContext(ledger_path);
   const std::string path = args.out.empty() ? args.dir + "/emissions.csv" : args.out;
-  FEDCARBON_RETURN_IF_ERROR(WriteFileAtomic(path, FormatCodeCarbonCsv(*out)));
+  FEDCARBON_RETURN_IF_ERROR(WriteFileAtomic(path, FormatCodeCarbonCsv(*out, *format)));
   double kg = 0.0;
   for (const CodeCarbonRow& r : *out) kg += r.emissions;
-  std::printf("wrote %s (%zu row%s, %.6g g CO2e)\n", path.c_str(), out->size(),
+  std::printf("wrote %s (CodeCarbon %s header, %zu columns; %zu row%s, %.6g g CO2e)\n",
+              path.c_str(), format->version.c_str(), format->columns.size(), out->size(),
               out->size() == 1 ? "" : "s", kg * 1000.0);
   return Status::OK();
 }
@@ -89,12 +94,16 @@ void AddExportCommand(CLI::App& app, int* exit_code) {
   auto* cmd = app.add_subcommand(
       "export",
       "Write a run's ledger in another tool's format: codecarbon = CodeCarbon's emissions.csv "
-      "(its header and units; duration is simulated device time)");
+      "(the header of --codecarbon-version, its units; duration is simulated device time)");
   cmd->add_option("DIR", args->dir, "run folder holding ledger.csv")->required();
   cmd->add_option("--format", args->format, "output format (codecarbon)")->capture_default_str();
   cmd->add_option("--per", args->per,
                   "client: one row per client and one for the coordinator (or the centralized "
                   "row); run: one row for the whole ledger")
+      ->capture_default_str();
+  cmd->add_option("--codecarbon-version", args->codecarbon_version,
+                  "the CodeCarbon version whose emissions.csv header to write (supported: " +
+                      SupportedCodeCarbonVersions() + ")")
       ->capture_default_str();
   cmd->add_option("--out", args->out, "output file (default DIR/emissions.csv)");
   cmd->callback([args, exit_code] {

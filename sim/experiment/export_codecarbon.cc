@@ -10,53 +10,10 @@
 #include <tuple>
 #include <utility>
 
-#include "fedcarbon/common/csv.h"
 #include "fedcarbon/common/utc_time.h"
+#include "fedcarbon/energy/pricing.h"
 
 namespace fedcarbon::experiment {
-
-const char* const kCodeCarbonColumns[] = {"timestamp",
-                                          "project_name",
-                                          "run_id",
-                                          "duration",
-                                          "emissions",
-                                          "emissions_rate",
-                                          "cpu_power",
-                                          "gpu_power",
-                                          "ram_power",
-                                          "cpu_energy",
-                                          "gpu_energy",
-                                          "ram_energy",
-                                          "energy_consumed",
-                                          "country_name",
-                                          "country_iso_code",
-                                          "region",
-                                          "cloud_provider",
-                                          "cloud_region",
-                                          "os",
-                                          "python_version",
-                                          "codecarbon_version",
-                                          "cpu_count",
-                                          "cpu_model",
-                                          "gpu_count",
-                                          "gpu_model",
-                                          "longitude",
-                                          "latitude",
-                                          "ram_total_size",
-                                          "tracking_mode",
-                                          "on_cloud",
-                                          "pue"};
-const int kCodeCarbonColumnCount =
-    static_cast<int>(sizeof(kCodeCarbonColumns) / sizeof(kCodeCarbonColumns[0]));
-
-std::string CodeCarbonHeader() {
-  std::string h;
-  for (int i = 0; i < kCodeCarbonColumnCount; ++i) {
-    if (i > 0) h += ',';
-    h += kCodeCarbonColumns[i];
-  }
-  return h;
-}
 
 Result<ExportPer> ParseExportPer(const std::string& text) {
   if (text == "client") return ExportPer::kClient;
@@ -143,12 +100,13 @@ Result<CodeCarbonRow> MakeRow(const std::vector<energy::LedgerRow>& rows,
     if (!found.ok()) return found.status().WithContext(RowWhere(i, r));
     const energy::DeviceProfile& p = **found;
 
-    // Compute energy split in proportion to the profile's powers (PUE applies to each part).
+    // Compute energy split in proportion to the powers pricing used (PUE applies to each part).
     const double e = r.cost.compute_energy_kwh;
-    const double total_w = p.ComputePowerW();
-    const double proc = total_w > 0 ? e * (p.ProcessorPowerW() / total_w) : e;
-    const double cpu = total_w > 0 ? e * (p.cpu_w / total_w) : 0.0;
-    const double ram = total_w > 0 ? e * (p.RamPowerW() / total_w) : 0.0;
+    const energy::PowerParts w = energy::ComputePowerParts(p, r.activity);
+    const double total_w = w.total_w();
+    const double proc = total_w > 0 ? e * (w.processor_w / total_w) : e;
+    const double cpu = total_w > 0 ? e * (w.cpu_w / total_w) : 0.0;
+    const double ram = total_w > 0 ? e * (w.ram_w / total_w) : 0.0;
     (p.processor == "gpu" ? out.gpu_energy : out.cpu_energy) += proc;
     out.cpu_energy += cpu;
     out.ram_energy += ram;
@@ -184,6 +142,7 @@ Result<CodeCarbonRow> MakeRow(const std::vector<energy::LedgerRow>& rows,
   out.timestamp = FormatUtcTime(last_timestamp);
   if (!out.timestamp.empty() && out.timestamp.back() == 'Z') out.timestamp.pop_back();
   out.run_id = run_ids.Joined() + suffix;
+  out.experiment_id = run_ids.Joined();
   out.project_name = options.project_name.empty() ? run_ids.Joined() : options.project_name;
   if (out.duration > 0) {
     out.emissions_rate = out.emissions / out.duration;
@@ -214,8 +173,6 @@ Result<CodeCarbonRow> MakeRow(const std::vector<energy::LedgerRow>& rows,
   return out;
 }
 
-std::string Num(double v) { return fmt::format("{}", v); }  // shortest text that reads back
-
 }  // namespace
 
 Result<std::vector<CodeCarbonRow>> ToCodeCarbonRows(const std::vector<energy::LedgerRow>& rows,
@@ -244,49 +201,6 @@ Result<std::vector<CodeCarbonRow>> ToCodeCarbonRows(const std::vector<energy::Le
     out.push_back(std::move(row).value());
   }
   return out;
-}
-
-std::string FormatCodeCarbonCsv(const std::vector<CodeCarbonRow>& rows) {
-  std::string text = CodeCarbonHeader() + "\n";
-  for (const CodeCarbonRow& r : rows) {
-    const std::vector<std::string> fields = {CsvField(r.timestamp),
-                                             CsvField(r.project_name),
-                                             CsvField(r.run_id),
-                                             Num(r.duration),
-                                             Num(r.emissions),
-                                             Num(r.emissions_rate),
-                                             Num(r.cpu_power),
-                                             Num(r.gpu_power),
-                                             Num(r.ram_power),
-                                             Num(r.cpu_energy),
-                                             Num(r.gpu_energy),
-                                             Num(r.ram_energy),
-                                             Num(r.energy_consumed),
-                                             CsvField(r.country_name),
-                                             CsvField(r.country_iso_code),
-                                             CsvField(r.region),
-                                             CsvField(r.cloud_provider),
-                                             CsvField(r.cloud_region),
-                                             CsvField(r.os),
-                                             CsvField(r.python_version),
-                                             CsvField(r.codecarbon_version),
-                                             std::to_string(r.cpu_count),
-                                             CsvField(r.cpu_model),
-                                             std::to_string(r.gpu_count),
-                                             CsvField(r.gpu_model),
-                                             CsvField(r.longitude),
-                                             CsvField(r.latitude),
-                                             Num(r.ram_total_size),
-                                             CsvField(r.tracking_mode),
-                                             CsvField(r.on_cloud),
-                                             Num(r.pue)};
-    for (size_t i = 0; i < fields.size(); ++i) {
-      if (i > 0) text += ',';
-      text += fields[i];
-    }
-    text += '\n';
-  }
-  return text;
 }
 
 }  // namespace fedcarbon::experiment

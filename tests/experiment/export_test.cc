@@ -1,5 +1,6 @@
-// `fedcarbon export --format codecarbon`: CodeCarbon's exact header, rows per party or per run
-// whose emissions and energy add up to the ledger's, the compute-energy split, and the command.
+// `fedcarbon export --format codecarbon`: each supported CodeCarbon version's exact header, rows
+// per party or per run whose emissions and energy add up to the ledger's, the compute-energy
+// split (with the thread count pricing uses), and the command.
 #include "fedcarbon/experiment/export.h"
 
 #include <gmock/gmock.h>
@@ -12,6 +13,7 @@
 
 #include "experiment/scratch.h"
 #include "fedcarbon/common/csv.h"
+#include "fedcarbon/energy/pricing.h"
 
 namespace fedcarbon::experiment {
 namespace {
@@ -20,12 +22,34 @@ using ::testing::HasSubstr;
 using testing::Ran;
 using testing::RunFedcarbon;
 
-// A literal copy of the header of CodeCarbon's emissions.csv.
-constexpr const char* kCodeCarbonHeader =
+// Literal copies of CodeCarbon's emissions.csv headers (sources: export_codecarbon_columns.cc).
+// 2.2.3 to 2.6.x: 31 columns.
+constexpr const char* kHeader2_3 =
     "timestamp,project_name,run_id,duration,emissions,emissions_rate,cpu_power,gpu_power,"
     "ram_power,cpu_energy,gpu_energy,ram_energy,energy_consumed,country_name,country_iso_code,"
     "region,cloud_provider,cloud_region,os,python_version,codecarbon_version,cpu_count,cpu_model,"
     "gpu_count,gpu_model,longitude,latitude,ram_total_size,tracking_mode,on_cloud,pue";
+// 2.7.0 to 2.x: experiment_id after run_id (32).
+constexpr const char* kHeader2_7 =
+    "timestamp,project_name,run_id,experiment_id,duration,emissions,emissions_rate,cpu_power,"
+    "gpu_power,ram_power,cpu_energy,gpu_energy,ram_energy,energy_consumed,country_name,"
+    "country_iso_code,region,cloud_provider,cloud_region,os,python_version,codecarbon_version,"
+    "cpu_count,cpu_model,gpu_count,gpu_model,longitude,latitude,ram_total_size,tracking_mode,"
+    "on_cloud,pue";
+// 3.2.5 to 3.3.x: water, utilisation, RAM used and WUE (38).
+constexpr const char* kHeader3_2 =
+    "timestamp,project_name,run_id,experiment_id,duration,emissions,emissions_rate,cpu_power,"
+    "gpu_power,ram_power,cpu_energy,gpu_energy,ram_energy,energy_consumed,water_consumed,"
+    "country_name,country_iso_code,region,cloud_provider,cloud_region,os,python_version,"
+    "codecarbon_version,cpu_count,cpu_model,gpu_count,gpu_model,longitude,latitude,"
+    "ram_total_size,tracking_mode,cpu_utilization_percent,gpu_utilization_percent,"
+    "ram_utilization_percent,ram_used_gb,on_cloud,pue,wue";
+
+CodeCarbonFormat Format(const std::string& version) {
+  Result<CodeCarbonFormat> f = CodeCarbonFormatFor(version);
+  EXPECT_TRUE(f.ok()) << f.status().ToString();
+  return f.ok() ? *f : CodeCarbonFormat{};
+}
 
 constexpr double kRel = 1e-12;
 
@@ -89,11 +113,35 @@ class ExportTest : public ::testing::Test {
   energy::LedgerTotals totals_;
 };
 
-TEST_F(ExportTest, HeaderEqualsCodeCarbons) {
-  EXPECT_EQ(CodeCarbonHeader(), kCodeCarbonHeader);
-  EXPECT_EQ(kCodeCarbonColumnCount, 31);
-  const std::string text = FormatCodeCarbonCsv({});
-  EXPECT_EQ(text, std::string(kCodeCarbonHeader) + "\n");
+TEST_F(ExportTest, EachVersionsHeaderEqualsCodeCarbons) {
+  const std::map<std::string, std::pair<const char*, size_t>> cases = {
+      {"2.2.3", {kHeader2_3, 31}}, {"2.3.4", {kHeader2_3, 31}}, {"2.4.2", {kHeader2_3, 31}},
+      {"2.6", {kHeader2_3, 31}},   {"2.6.0", {kHeader2_3, 31}}, {"2.7", {kHeader2_7, 32}},
+      {"2.7.0", {kHeader2_7, 32}}, {"2.8.3", {kHeader2_7, 32}}, {"3.2.5", {kHeader3_2, 38}},
+      {"3.2.9", {kHeader3_2, 38}}, {"3.3", {kHeader3_2, 38}},   {"3.3.0", {kHeader3_2, 38}},
+  };
+  for (const auto& [version, expected] : cases) {
+    const CodeCarbonFormat f = Format(version);
+    EXPECT_EQ(f.version, version);
+    EXPECT_EQ(CodeCarbonHeader(f), expected.first) << version;
+    EXPECT_EQ(f.columns.size(), expected.second) << version;
+    EXPECT_EQ(FormatCodeCarbonCsv({}, f), std::string(expected.first) + "\n") << version;
+  }
+  // The default: the latest version with a sourced list.
+  const CodeCarbonFormat latest = Format("");
+  EXPECT_EQ(latest.version, kDefaultCodeCarbonVersion);
+  EXPECT_EQ(CodeCarbonHeader(latest), kHeader3_2);
+}
+
+TEST_F(ExportTest, UnsupportedVersionsAreRefusedNamingTheSupportedOnes) {
+  for (const std::string v : {"3.0.0", "3", "3.1.1", "3.2.4", "2.2.2", "2.1", "1.2.0", "3.4",
+                              "4.0.0", "abc", "2..3", "2.7.", ".2", "3.0.0-rc0", "1.2.3.4"}) {
+    Result<CodeCarbonFormat> f = CodeCarbonFormatFor(v);
+    ASSERT_FALSE(f.ok()) << v;
+    EXPECT_TRUE(f.status().IsBadInput()) << v;
+    EXPECT_THAT(f.status().message(), HasSubstr("'" + v + "'"));
+    EXPECT_THAT(f.status().message(), HasSubstr("2.2.3 to 2.6.x, 2.7.0 to 2.x, 3.2.5 to 3.3.x"));
+  }
 }
 
 TEST_F(ExportTest, PerClientHasARowPerClientAndTheCoordinatorAddingUpToTheLedger) {
@@ -107,6 +155,8 @@ TEST_F(ExportTest, PerClientHasARowPerClientAndTheCoordinatorAddingUpToTheLedger
   EXPECT_EQ(c1.run_id, "run-7/client-1");
   EXPECT_EQ(co.run_id, "run-7/coordinator");
   EXPECT_EQ(c0.project_name, "run-7");
+  EXPECT_EQ(c0.experiment_id, "run-7");  // shared by the parties of one run
+  EXPECT_EQ(co.experiment_id, "run-7");
 
   double kg = 0.0, kwh = 0.0, comm = 0.0;
   for (const CodeCarbonRow& r : *out) {
@@ -139,8 +189,9 @@ TEST_F(ExportTest, PerClientHasARowPerClientAndTheCoordinatorAddingUpToTheLedger
   const energy::DeviceProfile v100 = Profile("v100");
   ASSERT_EQ(v100.processor, "gpu");
   const double e = 2 * 1.1e-4;
-  const double w = v100.ComputePowerW();
-  EXPECT_NEAR(co.gpu_energy, e * v100.ProcessorPowerW() / w, kRel * e);
+  const energy::PowerParts parts = energy::ComputePowerParts(v100, rows_[2].activity);
+  const double w = parts.total_w();
+  EXPECT_NEAR(co.gpu_energy, e * parts.processor_w / w, kRel * e);
   EXPECT_NEAR(co.cpu_energy, e * v100.cpu_w / w, kRel * e);
   EXPECT_NEAR(co.ram_energy, e * v100.ram_gb * v100.memory_w_per_gb / w, kRel * e);
   EXPECT_GT(co.cpu_energy, 0.0);
@@ -160,7 +211,8 @@ TEST_F(ExportTest, PerClientHasARowPerClientAndTheCoordinatorAddingUpToTheLedger
   // A Raspberry Pi 4 trains on its CPU: all its compute energy is cpu_energy.
   const energy::DeviceProfile pi = Profile("raspberry_pi_4");
   ASSERT_EQ(pi.processor, "cpu");
-  EXPECT_NEAR(c1.cpu_energy, 2 * 3.3e-5 * (pi.ProcessorPowerW() + pi.cpu_w) / pi.ComputePowerW(),
+  const energy::PowerParts pi_w = energy::ComputePowerParts(pi, rows_[1].activity);
+  EXPECT_NEAR(c1.cpu_energy, 2 * 3.3e-5 * (pi_w.processor_w + pi_w.cpu_w) / pi_w.total_w(),
               kRel * 6.6e-5);
   EXPECT_DOUBLE_EQ(c1.gpu_energy, 0.0);
   EXPECT_EQ(c1.gpu_count, 0);
@@ -219,23 +271,93 @@ TEST_F(ExportTest, CentralizedRunIsOneRowEitherWay) {
   }
 }
 
-TEST_F(ExportTest, CsvReadsBackWithCodeCarbonsColumnsAndExactNumbers) {
+TEST_F(ExportTest, CsvReadsBackWithEachVersionsColumnsAndExactNumbers) {
   for (energy::LedgerRow& row : rows_) row.run_id = "run, \"quoted\"";  // CSV must quote it
   Result<std::vector<CodeCarbonRow>> out = ToCodeCarbonRows(rows_, catalog_, {});
   ASSERT_TRUE(out.ok()) << out.status().ToString();
-  const std::string text = FormatCodeCarbonCsv(*out);
-  EXPECT_EQ(text.substr(0, text.find('\n')), kCodeCarbonHeader);
-  Result<CsvTable> t = ParseCsv(text, "emissions.csv");
-  ASSERT_TRUE(t.ok()) << t.status().ToString();
-  ASSERT_EQ(t->size(), out->size());
-  const size_t run_id = *t->Find("run_id");
-  const size_t emissions = *t->Find("emissions");
-  const size_t energy = *t->Find("energy_consumed");
-  EXPECT_EQ(t->rows()[0][run_id], "run, \"quoted\"/client-0");
-  for (size_t i = 0; i < out->size(); ++i) {
-    EXPECT_EQ(*ParseDouble(t->rows()[i][emissions], "emissions"), (*out)[i].emissions);
-    EXPECT_EQ(*ParseDouble(t->rows()[i][energy], "energy"), (*out)[i].energy_consumed);
+  for (const char* header : {kHeader2_3, kHeader2_7, kHeader3_2}) {
+    const CodeCarbonFormat f = Format(header == kHeader2_3   ? "2.3.4"
+                                      : header == kHeader2_7 ? "2.7"
+                                                             : "3.3.0");
+    const std::string text = FormatCodeCarbonCsv(*out, f);
+    EXPECT_EQ(text.substr(0, text.find('\n')), header);
+    Result<CsvTable> t = ParseCsv(text, "emissions.csv");
+    ASSERT_TRUE(t.ok()) << t.status().ToString();
+    ASSERT_EQ(t->size(), out->size());
+    const size_t run_id = *t->Find("run_id");
+    const size_t emissions = *t->Find("emissions");
+    const size_t energy = *t->Find("energy_consumed");
+    EXPECT_EQ(t->rows()[0][run_id], "run, \"quoted\"/client-0");
+    double kg = 0.0, kwh = 0.0;
+    for (size_t i = 0; i < out->size(); ++i) {
+      ASSERT_EQ(t->rows()[i].size(), f.columns.size());
+      EXPECT_EQ(*ParseDouble(t->rows()[i][emissions], "emissions"), (*out)[i].emissions);
+      EXPECT_EQ(*ParseDouble(t->rows()[i][energy], "energy"), (*out)[i].energy_consumed);
+      kg += *ParseDouble(t->rows()[i][emissions], "emissions");
+      kwh += *ParseDouble(t->rows()[i][energy], "energy");
+    }
+    // The file's sums are the ledger's, whatever the version.
+    EXPECT_NEAR(kg, totals_.emissions_kg, kRel * totals_.emissions_kg);
+    EXPECT_NEAR(kwh, totals_.energy_kwh, kRel * totals_.energy_kwh);
+    const std::vector<std::string>& row0 = t->rows()[0];
+    EXPECT_EQ(row0[*t->Find("codecarbon_version")], "");  // no CodeCarbon release measured it
+    if (header != kHeader2_3) {
+      EXPECT_EQ(row0[*t->Find("experiment_id")], "run, \"quoted\"");
+    }
+    if (header == kHeader3_2) {
+      EXPECT_EQ(row0[*t->Find("water_consumed")], "0");
+      EXPECT_EQ(row0[*t->Find("wue")], "0");
+      for (const char* unmeasured : {"cpu_utilization_percent", "gpu_utilization_percent",
+                                     "ram_utilization_percent", "ram_used_gb"}) {
+        EXPECT_EQ(row0[*t->Find(unmeasured)], "") << unmeasured;
+      }
+    }
   }
+}
+
+// The host profile's processor power is per core and pricing multiplies it by the training
+// threads (pricing.h); the export's split must use the same power. By hand, from the catalog's
+// host profile (asserted below): P_proc = 12 W per core (u = 1: the host prices its measured
+// seconds), threads = 2 -> 24 W; cpu_w = 0; RAM 2 GB x 0.3725 W/GB = 0.745 W; total 24.745 W.
+// 100 s at PUE 1: compute energy 100 x 24.745 / 3.6e6 = 6.873611e-4 kWh, of which
+//   cpu_energy = 100 x 24 / 3.6e6    = 6.666667e-4 kWh (24 / 24.745 of it)
+//   ram_energy = 100 x 0.745 / 3.6e6 = 2.069444e-5 kWh (0.745 / 24.745)
+// (ignoring the threads would give 12 / 12.745 and 0.745 / 12.745: ram 3.9486e-5 kWh).
+TEST_F(ExportTest, HostSplitUsesTheThreadCountPricingUses) {
+  const energy::DeviceProfile host = Profile("host");
+  ASSERT_TRUE(host.is_host());
+  ASSERT_EQ(host.processor, "cpu");
+  ASSERT_EQ(host.cpu_w, 0.0);
+  ASSERT_EQ(host.ram_gb, 2.0);
+  ASSERT_EQ(host.memory_w_per_gb, 0.3725);
+
+  energy::LedgerRow r = Row(1, 0, "client", "host", "USA", 1.0, 100.0, 0.0, 0.0, 0.0, 379.0);
+  r.activity.compute_s = 100.0;
+  r.activity.threads = 1;
+  ASSERT_EQ(energy::ComputePowerParts(host, r.activity).processor_w, 12.0);  // W per core
+  r.activity.threads = 2;
+  EXPECT_EQ(energy::ComputePowerParts(host, r.activity).processor_w, 24.0);
+  EXPECT_NEAR(energy::ComputePowerW(host, r.activity), 24.745, 1e-12);
+  // The ledger's compute energy as pricing gives it.
+  energy::PricingTarget target;
+  target.device = "host";
+  target.country = "USA";
+  target.network = "qiu";
+  Result<energy::Cost> priced = energy::Price(catalog_, r.activity, target);
+  ASSERT_TRUE(priced.ok()) << priced.status().ToString();
+  EXPECT_NEAR(priced->compute_energy_kwh, 6.873611111111111e-4, 1e-15);
+  r.cost.compute_energy_kwh = priced->compute_energy_kwh;
+  r.cost.energy_kwh = priced->compute_energy_kwh;
+
+  Result<std::vector<CodeCarbonRow>> out = ToCodeCarbonRows({r}, catalog_, {});
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  ASSERT_EQ(out->size(), 1u);
+  const CodeCarbonRow& c = (*out)[0];
+  EXPECT_NEAR(c.cpu_energy, 6.666666666666667e-4, 1e-15);
+  EXPECT_NEAR(c.ram_energy, 2.0694444444444444e-5, 1e-15);
+  EXPECT_EQ(c.gpu_energy, 0.0);
+  EXPECT_NEAR(c.cpu_power, 24.0, 1e-9);  // W: 6.666667e-4 kWh x 3.6e6 / 100 s
+  EXPECT_NEAR(c.ram_power, 0.745, 1e-9);
 }
 
 TEST_F(ExportTest, BadInputIsNamed) {
@@ -284,8 +406,9 @@ class ExportCliTest : public ExportTest {
 TEST_F(ExportCliTest, WritesEmissionsCsvPerClientAndPerRun) {
   Ran r = RunFedcarbon("export " + dir_.string() + " --format codecarbon");
   ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr(std::string("CodeCarbon ") + kDefaultCodeCarbonVersion));
   const std::string text = testing::Slurp(dir_ / "emissions.csv");
-  EXPECT_EQ(text.substr(0, text.find('\n')), kCodeCarbonHeader);
+  EXPECT_EQ(text.substr(0, text.find('\n')), kHeader3_2);
   Result<CsvTable> t = ParseCsv(text, "emissions.csv");
   ASSERT_TRUE(t.ok()) << t.status().ToString();
   ASSERT_EQ(t->size(), 3u);
@@ -293,9 +416,13 @@ TEST_F(ExportCliTest, WritesEmissionsCsvPerClientAndPerRun) {
   EXPECT_NEAR(SumEmissions(*t), totals_.emissions_kg, kRel * totals_.emissions_kg);
 
   const std::filesystem::path run_csv = dir_ / "run.csv";
-  r = RunFedcarbon("export " + dir_.string() + " --per run --out " + run_csv.string());
+  r = RunFedcarbon("export " + dir_.string() + " --per run --codecarbon-version 2.3.4 --out " +
+                   run_csv.string());
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  t = ParseCsv(testing::Slurp(run_csv), "run.csv");
+  EXPECT_THAT(r.output, HasSubstr("CodeCarbon 2.3.4 header, 31 columns"));
+  const std::string run_text = testing::Slurp(run_csv);
+  EXPECT_EQ(run_text.substr(0, run_text.find('\n')), kHeader2_3);
+  t = ParseCsv(run_text, "run.csv");
   ASSERT_TRUE(t.ok()) << t.status().ToString();
   ASSERT_EQ(t->size(), 1u);
   EXPECT_NEAR(SumEmissions(*t), totals_.emissions_kg, kRel * totals_.emissions_kg);
@@ -323,6 +450,10 @@ TEST_F(ExportCliTest, BadInputExitsTwoAndWritesNothing) {
   r = RunFedcarbon("export " + dir_.string() + " --per round");
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_THAT(r.output, HasSubstr("'round'"));
+  r = RunFedcarbon("export " + dir_.string() + " --codecarbon-version 3.0.0");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("'3.0.0'"));
+  EXPECT_THAT(r.output, HasSubstr("3.2.5 to 3.3.x"));
   EXPECT_FALSE(std::filesystem::exists(dir_ / "emissions.csv"));
 }
 

@@ -27,6 +27,17 @@ namespace fedcarbon::energy {
 // The power drawn while `activity` computes on `device`, W, before PUE (formula above).
 double ComputePowerW(const DeviceProfile& device, const Activity& activity);
 
+// ComputePowerW's parts, W before PUE: the processor (host: per core times activity.threads),
+// the host CPU share beside it (cpu_w) and memory. ComputePowerW is total_w(); the CodeCarbon
+// export splits compute energy by these parts.
+struct PowerParts {
+  double processor_w = 0.0;
+  double cpu_w = 0.0;
+  double ram_w = 0.0;
+  double total_w() const { return processor_w + cpu_w + ram_w; }
+};
+PowerParts ComputePowerParts(const DeviceProfile& device, const Activity& activity);
+
 // Resolved pieces of a target (what Price looks up by name), for callers pricing many rows.
 struct ResolvedTarget {
   DeviceProfile device;
