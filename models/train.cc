@@ -196,6 +196,10 @@ Result<EvalStats> Evaluate(Sequential& model, const DataView& data, int threads,
   st.accuracy = static_cast<double>(correct) / static_cast<double>(size);
   st.loss = loss_sum / static_cast<double>(size);
   st.flops = static_cast<uint64_t>(size) * model.FlopsPerSample().forward;
+  // Batches of the requested size (the chunk cap is this implementation's memory bound, not the
+  // evaluation's shape on the device that pricing models).
+  const int64_t priced_batch = std::min<int64_t>(batch_size, size);
+  st.batches = (size + priced_batch - 1) / priced_batch;
   st.wall_s = Seconds(t0);
   return st;
 }

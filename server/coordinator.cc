@@ -84,7 +84,7 @@ Status Coordinator::Setup() {
     const models::TrainWork w = models::ExpectedTrainWork(
         model_->model(), **optimizer, size, cfg_.train.batch_size, cfg_.train.local_epochs, prox);
     expected_work_.push_back(
-        {static_cast<uint64_t>(size), static_cast<uint64_t>(w.samples), w.flops});
+        {static_cast<uint64_t>(size), static_cast<uint64_t>(w.samples), w.flops, w.steps});
   }
 
   const std::string out = options_.out_dir + "/";

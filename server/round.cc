@@ -116,6 +116,10 @@ void Coordinator::HandleResult(int worker, const wire::proto::Message& m, size_t
                   a.compute_s(),
                   a.wall_s(),
                   cfg_.train.threads};
+  // The steps the reported FLOPs came in: the coordinator's own count for the shard (the claim's
+  // FLOPs and samples were just checked against the same expectation).
+  if (static_cast<size_t>(claim.client) < expected_work_.size())
+    row.activity.steps = expected_work_[static_cast<size_t>(claim.client)].steps;
   row.catalog = sim_->targets().catalog_id();
   SendRequests(round_->engine.Accept(claim.client, frame_bytes));
 }
@@ -195,10 +199,12 @@ Status Coordinator::RecordRound(int round, const std::vector<int>& selected, dou
   row.network = cfg_.energy.network;
   row.activity.flops = agg_flops + (eval ? eval->flops : 0);
   row.activity.samples = eval ? eval->samples : 0;
+  row.activity.steps = eval ? eval->batches : 0;  // aggregation is not a step
   row.activity.compute_s = agg_s + (eval ? eval->wall_s : 0.0);
   if (round == 1) {  // the evaluation of the initial model is coordinator work too
     row.activity.flops += initial_eval_.flops;
     row.activity.samples += initial_eval_.samples;
+    row.activity.steps += initial_eval_.batches;
     row.activity.compute_s += initial_eval_.wall_s;
   }
   row.activity.wall_s = wall_s;

@@ -22,6 +22,7 @@ using internal::Dimension;
 using internal::Quantity;
 using internal::ReadQuantity;
 using internal::ReadQuantityInRange;
+using internal::ResolveTies;
 
 constexpr double kMaxWatts = 1e5;
 constexpr double kHuge = 1e30;
@@ -72,8 +73,8 @@ void Note(std::string& text, const std::string& field, const Quantity& q) {
   auto lhs = std::move(lhs##_result).value()
 
 struct Globals {
-  double reference_step_flops = 0.0;  // 0: not given
-  double memory_w_per_gb = -1.0;      // < 0: not given
+  PowerMethod method = PowerMethod::kFitted;
+  double memory_w_per_gb = -1.0;  // < 0: not given
   std::map<std::string, double> pue_presets;
 };
 
@@ -130,8 +131,8 @@ Result<DeviceProfile> ParseDevice(const nlohmann::json& d, size_t index, const G
   where = "devices[" + name + "]";
   FEDCARBON_RETURN_IF_ERROR(
       CheckKeys(d, where,
-                {"name", "kind", "description", "processor", "active_w", "idle_w", "cpu_w",
-                 "ram_gb", "default_pue", "throughput", "throughput_model", "embodied"}));
+                {"name", "kind", "description", "processor", "active_w", "idle_w", "nameplate_w",
+                 "cpu_w", "ram_gb", "default_pue", "throughput", "throughput_model", "embodied"}));
   DeviceProfile p;
   p.name = name;
   FC_ASSIGN_OR_RETURN(kind, ReadString(d, "kind", where, true));
@@ -157,6 +158,14 @@ Result<DeviceProfile> ParseDevice(const nlohmann::json& d, size_t index, const G
   }
   p.idle_w = idle.value;
   Note(source, "idle_w", idle);
+  p.nameplate_w = p.active_w;
+  if (d.contains("nameplate_w")) {
+    FC_ASSIGN_OR_RETURN(nameplate, ReadQuantityInRange(d, "nameplate_w", where, Dimension::kPower,
+                                                       0.0, true, kMaxWatts));
+    p.nameplate_w = nameplate.value;
+    Note(source, "nameplate_w", nameplate);
+  }
+  p.power_method = g.method;
   if (d.contains("cpu_w")) {
     FC_ASSIGN_OR_RETURN(
         cpu, ReadQuantityInRange(d, "cpu_w", where, Dimension::kPower, 0.0, false, kMaxWatts));
@@ -201,24 +210,20 @@ Result<DeviceProfile> ParseDevice(const nlohmann::json& d, size_t index, const G
     FC_ASSIGN_OR_RETURN(
         t, ReadQuantityInRange(d, "throughput", where, Dimension::kFlopRate, 0.0, true, kHuge));
     p.throughput_flops = t.value;
-    p.busy_fraction = 1.0;
     Note(assumption, "throughput", t);
   } else {
     const nlohmann::json& m = d.at("throughput_model");
     const std::string mw = where + ".throughput_model";
     FEDCARBON_RETURN_IF_ERROR(CheckKeys(m, mw, {"peak_fp32", "efficiency", "step_overhead"}));
-    if (g.reference_step_flops <= 0) {
-      return Status::Corruption(mw + " needs the catalog's reference_step_flops");
-    }
     FC_ASSIGN_OR_RETURN(
         peak, ReadQuantityInRange(m, "peak_fp32", mw, Dimension::kFlopRate, 0.0, true, kHuge));
     FC_ASSIGN_OR_RETURN(
         eff, ReadQuantityInRange(m, "efficiency", mw, Dimension::kFraction, 0.0, true, 1.0));
     FC_ASSIGN_OR_RETURN(
         over, ReadQuantityInRange(m, "step_overhead", mw, Dimension::kTime, 0.0, false, 10.0));
-    const StepModel step = ModelStep(g.reference_step_flops, peak.value, eff.value, over.value);
-    p.throughput_flops = step.throughput_flops;
-    p.busy_fraction = step.busy_fraction;
+    p.peak_flops = peak.value;
+    p.efficiency = eff.value;
+    p.step_overhead_s = over.value;
     Note(assumption, "peak_fp32", peak);
     Note(assumption, "efficiency", eff);
     Note(assumption, "step_overhead", over);
@@ -321,19 +326,25 @@ Result<NetworkModel> ParseNetwork(const nlohmann::json& n, size_t index) {
 
 }  // namespace
 
-Result<Catalog> Catalog::FromJson(const nlohmann::json& j) {
-  if (!j.is_object()) return Status::Corruption("catalog: not a JSON object");
+Result<Catalog> Catalog::FromJson(const nlohmann::json& unresolved) {
+  if (!unresolved.is_object()) return Status::Corruption("catalog: not a JSON object");
   static const std::set<std::string> kKeys = {
-      "_doc",       "devices", "countries", "networks", "reference_step_flops", "memory_w_per_gb",
-      "pue_presets"};
-  for (const auto& [key, value] : j.items()) {
+      "_doc", "devices", "countries", "networks", "memory_w_per_gb", "pue_presets", "power_method"};
+  for (const auto& [key, value] : unresolved.items()) {
     if (!kKeys.count(key)) return Status::Corruption("catalog: unknown key '" + key + "'");
   }
+  std::vector<RangedValue> ranged;
+  CollectRanged(unresolved, "", "", ranged);
+  Result<nlohmann::json> resolved = ResolveTies(unresolved, ranged);
+  if (!resolved.ok()) return resolved.status();
+  const nlohmann::json& j = *resolved;
   Globals g;
-  if (j.contains("reference_step_flops")) {
-    FC_ASSIGN_OR_RETURN(q, ReadQuantityInRange(j, "reference_step_flops", "catalog",
-                                               Dimension::kFlop, 0, true, kHuge));
-    g.reference_step_flops = q.value;
+  if (j.contains("power_method")) {
+    if (!j.at("power_method").is_string())
+      return Status::Corruption("catalog.power_method: not a string");
+    Result<PowerMethod> m = ParsePowerMethod(j.at("power_method").get<std::string>());
+    if (!m.ok()) return Status::Corruption("catalog.power_method: " + m.status().message());
+    g.method = *m;
   }
   if (j.contains("memory_w_per_gb")) {
     FC_ASSIGN_OR_RETURN(q, ReadQuantityInRange(j, "memory_w_per_gb", "catalog",
@@ -384,10 +395,11 @@ Result<Catalog> Catalog::FromJson(const nlohmann::json& j) {
     }
     cat.networks_.push_back(std::move(n));
   }
-  cat.document_ = j;
+  cat.document_ = unresolved;  // ties unresolved: WithValue moves a value and its ties
   cat.document_.erase("_doc");
   cat.id_ = CatalogId(cat.document_);
-  CollectRanged(cat.document_, "", "", cat.ranged_);
+  cat.ranged_ = std::move(ranged);
+  cat.method_ = g.method;
   return cat;
 }
 

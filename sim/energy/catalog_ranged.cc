@@ -14,7 +14,11 @@ namespace internal {
 // their name or iso3, nested objects by key), in document order (nlohmann sorts object keys).
 void CollectRanged(const nlohmann::json& j, const std::string& pointer, const std::string& name,
                    std::vector<RangedValue>& out) {
-  if (j.is_object() && j.contains("value") && j.contains("range") && j.contains("unit")) {
+  // Only well-formed quantities: the parser, which runs after this, names what is wrong with
+  // others.
+  if (j.is_object() && j.contains("value") && j.contains("range") && j.contains("unit") &&
+      j.at("value").is_number() && j.at("unit").is_string() && j.at("range").is_array() &&
+      j.at("range").size() == 2 && j.at("range")[0].is_number() && j.at("range")[1].is_number()) {
     RangedValue r;
     r.name = name;
     r.pointer = pointer + "/value";
@@ -22,8 +26,17 @@ void CollectRanged(const nlohmann::json& j, const std::string& pointer, const st
     r.value = j.at("value").get<double>();
     r.lo = j.at("range")[0].get<double>();
     r.hi = j.at("range")[1].get<double>();
-    r.provenance = j.contains("source") ? j.at("source").get<std::string>()
-                                        : "assumption: " + j.at("assumption").get<std::string>();
+    // (A value without either is refused by the parser, which runs after this.)
+    r.provenance = j.contains("source") && j.at("source").is_string()
+                       ? j.at("source").get<std::string>()
+                   : j.contains("assumption") && j.at("assumption").is_string()
+                       ? "assumption: " + j.at("assumption").get<std::string>()
+                       : "";
+    if (j.contains("distribution") && j.at("distribution").is_string()) {
+      r.distribution = j.at("distribution").get<std::string>();
+    } else {
+      r.distribution = r.lo > 0.0 && r.hi >= 3.0 * r.lo ? "log-uniform" : "uniform";
+    }
     out.push_back(std::move(r));
     return;
   }
@@ -45,6 +58,69 @@ void CollectRanged(const nlohmann::json& j, const std::string& pointer, const st
   }
 }
 
+namespace {
+
+// Every tie {"same_as": ...} of `j`: (JSON pointer of the tie, its name, the name it is tied to).
+struct Tie {
+  std::string pointer, name, target;
+};
+
+void CollectTies(const nlohmann::json& j, const std::string& pointer, const std::string& name,
+                 std::vector<Tie>& out) {
+  if (j.is_object() && j.contains("same_as")) {
+    out.push_back(
+        {pointer, name,
+         j.at("same_as").is_string() ? j.at("same_as").get<std::string>() : std::string()});
+    return;
+  }
+  if (j.is_object()) {
+    for (const auto& [key, value] : j.items()) {
+      CollectTies(value, pointer + "/" + key, name.empty() ? key : name + "." + key, out);
+    }
+  } else if (j.is_array()) {
+    for (size_t i = 0; i < j.size(); ++i) {
+      std::string label = std::to_string(i);
+      for (const char* k : {"iso3", "name"}) {
+        if (j[i].is_object() && j[i].contains(k) && j[i].at(k).is_string()) {
+          label = j[i].at(k).get<std::string>();
+          break;
+        }
+      }
+      CollectTies(j[i], pointer + "/" + std::to_string(i), name + "[" + label + "]", out);
+    }
+  }
+}
+
+}  // namespace
+
+Result<nlohmann::json> ResolveTies(const nlohmann::json& j, std::vector<RangedValue>& ranged) {
+  std::vector<Tie> ties;
+  CollectTies(j, "", "", ties);
+  nlohmann::json out = j;
+  for (const Tie& t : ties) {
+    const nlohmann::json& tie = j.at(nlohmann::json::json_pointer(t.pointer));
+    for (const auto& [key, value] : tie.items()) {
+      if (key != "same_as" && key != "note") {
+        return Status::Corruption(t.name + ": a tie holds only same_as and note, not '" + key +
+                                  "'");
+      }
+    }
+    auto it = std::find_if(ranged.begin(), ranged.end(),
+                           [&](const RangedValue& r) { return r.name == t.target; });
+    if (it == ranged.end()) {
+      return Status::Corruption(t.name + ": same_as '" + t.target +
+                                "' names no quantity with a range");
+    }
+    const std::string object =
+        it->pointer.substr(0, it->pointer.size() - std::string("/value").size());
+    nlohmann::json copy = j.at(nlohmann::json::json_pointer(object));
+    if (tie.contains("note")) copy["note"] = tie.at("note");
+    out[nlohmann::json::json_pointer(t.pointer)] = std::move(copy);
+    it->tied.push_back(t.name);
+  }
+  return out;
+}
+
 // FNV-1a, 64 bits, of the canonical document (nlohmann::json keeps object keys sorted, so equal
 // documents dump to equal text): "fnv1a64:" + 16 hex digits.
 std::string CatalogId(const nlohmann::json& doc) {
@@ -59,15 +135,44 @@ std::string CatalogId(const nlohmann::json& doc) {
 }  // namespace internal
 
 Result<Catalog> Catalog::WithValue(const std::string& name, double value) const {
-  for (const RangedValue& r : ranged_) {
-    if (r.name != name) continue;
-    nlohmann::json doc = document_;
-    doc[nlohmann::json::json_pointer(r.pointer)] = value;
-    Result<Catalog> out = FromJson(doc);
-    if (!out.ok()) return out.status().WithContext(fmt::format("{} = {} {}", name, value, r.unit));
-    return out;
+  return WithValues({{name, value}});
+}
+
+Result<Catalog> Catalog::WithValues(
+    const std::vector<std::pair<std::string, double>>& values) const {
+  nlohmann::json doc = document_;
+  std::string what;
+  for (const auto& [name, value] : values) {
+    auto it = std::find_if(ranged_.begin(), ranged_.end(),
+                           [&](const RangedValue& r) { return r.name == name; });
+    if (it == ranged_.end()) return Status::NotFound("catalog has no ranged value '" + name + "'");
+    doc[nlohmann::json::json_pointer(it->pointer)] = value;
+    if (values.size() == 1) what = fmt::format("{} = {} {}", name, value, it->unit);
   }
-  return Status::NotFound("catalog has no ranged value '" + name + "'");
+  Result<Catalog> out = FromJson(doc);
+  if (!out.ok()) return out.status().WithContext(what.empty() ? "drawn values" : what);
+  return out;
+}
+
+Result<Catalog> Catalog::WithMethod(PowerMethod method) const {
+  nlohmann::json doc = document_;
+  // The default (fitted) is the absence of the key, so the data files' id is the fitted one.
+  if (method == PowerMethod::kFitted) {
+    doc.erase("power_method");
+  } else {
+    doc["power_method"] = PowerMethodName(method);
+  }
+  return FromJson(doc);
+}
+
+Result<PowerMethod> ParsePowerMethod(const std::string& text) {
+  if (text == "fitted") return PowerMethod::kFitted;
+  if (text == "nameplate") return PowerMethod::kNameplate;
+  return Status::InvalidArgument("unknown power method '" + text + "' (known: fitted, nameplate)");
+}
+
+const char* PowerMethodName(PowerMethod method) {
+  return method == PowerMethod::kNameplate ? "nameplate" : "fitted";
 }
 
 StepModel ModelStep(double step_flops, double peak_flops, double efficiency, double overhead_s) {

@@ -124,6 +124,10 @@ const Column kColumns[] = {
            [](const std::string& f, LedgerRow* r) {
              return ParseInt(f, "samples", 0, INT64_MAX, &r->activity.samples);
            }},
+    Column{"steps", [](const LedgerRow& r) { return Num(r.activity.steps); },
+           [](const std::string& f, LedgerRow* r) {
+             return ParseInt(f, "steps", 0, INT64_MAX, &r->activity.steps);
+           }},
     FC_U64("bytes_down", activity.bytes_down),
     FC_U64("bytes_up", activity.bytes_up),
     FC_DOUBLE("compute_s", activity.compute_s),
@@ -205,10 +209,30 @@ std::string LedgerHeader() {
   return out;
 }
 
+namespace {
+
+// The version before steps: the current columns without "steps" (rows read with steps 0).
+std::string HeaderWithoutSteps() {
+  std::string out;
+  for (const Column& c : kColumns) {
+    if (std::string(c.name) == "steps") continue;
+    out += fmt::format("{}{}", out.empty() ? "" : ",", c.name);
+  }
+  return out;
+}
+
+}  // namespace
+
 Result<LedgerLayout> LedgerLayout::FromHeader(const std::string& header) {
   LedgerLayout layout;
   if (header == LedgerHeader()) {
     for (const Column& c : kColumns) layout.columns_.push_back(&c);
+    return layout;
+  }
+  if (header == HeaderWithoutSteps()) {
+    for (const Column& c : kColumns) {
+      if (std::string(c.name) != "steps") layout.columns_.push_back(&c);
+    }
     return layout;
   }
   std::string previous;
@@ -261,6 +285,7 @@ Status ValidateRow(const LedgerRow& r) {
   if (!std::isfinite(r.pue) || r.pue < 1.0) return ColumnError("pue", "must be >= 1", Num(r.pue));
   if (r.activity.samples < 0)
     return ColumnError("samples", "must be >= 0", Num(r.activity.samples));
+  if (r.activity.steps < 0) return ColumnError("steps", "must be >= 0", Num(r.activity.steps));
   if (r.activity.threads < 1)
     return ColumnError("threads", "must be >= 1", Num(r.activity.threads));
   const std::pair<const char*, double> nonneg[] = {

@@ -11,6 +11,22 @@ constexpr double kJoulesPerKwh = 3.6e6;
 
 }  // namespace
 
+DeviceTime ModelledTime(const DeviceProfile& d, const Activity& a) {
+  DeviceTime t;
+  const double flops = static_cast<double>(a.flops);
+  if (d.is_host() && a.compute_s > 0.0) {
+    t.compute_s = a.compute_s;  // the host prices what it measured
+  } else if (d.has_step_model()) {
+    // steps x max(mean step arithmetic, overhead) = max(total arithmetic, steps x overhead).
+    const double arith_s = flops / (d.peak_flops * d.efficiency);
+    t.compute_s = std::max(arith_s, static_cast<double>(a.steps) * d.step_overhead_s);
+    t.busy_fraction = t.compute_s > 0.0 ? arith_s / t.compute_s : 1.0;
+  } else {
+    t.compute_s = flops / d.throughput_flops;
+  }
+  return t;
+}
+
 double ComputePowerW(const DeviceProfile& d, const Activity& a) {
   return ComputePowerParts(d, a).total_w();
 }
@@ -46,12 +62,7 @@ Cost PriceResolved(const Activity& a, const ResolvedTarget& t) {
 Cost PriceAt(const Activity& a, const ResolvedTarget& t, double intensity_g_per_kwh) {
   Cost c;
   const DeviceProfile& d = t.device;
-  // Seconds of compute on the priced device: the host prices what it measured.
-  if (d.is_host() && a.compute_s > 0.0) {
-    c.compute_s = a.compute_s;
-  } else {
-    c.compute_s = static_cast<double>(a.flops) / d.throughput_flops;
-  }
+  c.compute_s = ModelledTime(d, a).compute_s;
   c.compute_energy_kwh = c.compute_s * ComputePowerW(d, a) * t.pue / kJoulesPerKwh;
 
   const double bytes_up = static_cast<double>(a.bytes_up);
@@ -102,6 +113,7 @@ Activity& operator+=(Activity& a, const Activity& b) {
   a.bytes_up += b.bytes_up;
   a.compute_s += b.compute_s;
   a.wall_s += b.wall_s;
+  a.steps += b.steps;
   return a;
 }
 
@@ -114,7 +126,8 @@ Activity operator+(const Activity& a, const Activity& b) {
 PowerParts ComputePowerParts(const DeviceProfile& d, const Activity& a) {
   PowerParts p;
   // The host profile's processor power is per core: one core per training thread.
-  p.processor_w = d.ProcessorPowerW() * (d.is_host() ? std::max(a.threads, 1) : 1);
+  p.processor_w = d.ProcessorPowerW(ModelledTime(d, a).busy_fraction) *
+                  (d.is_host() ? std::max(a.threads, 1) : 1);
   p.cpu_w = d.cpu_w;
   p.ram_w = d.RamPowerW();
   return p;

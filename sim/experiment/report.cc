@@ -107,6 +107,7 @@ Result<energy::LedgerRow> CentralizedLedgerRow(const CentralizedResult& result,
   row.network = resolved->network.name;
   row.activity.flops = result.train_flops;
   row.activity.samples = result.samples;
+  row.activity.steps = result.steps;
   row.activity.compute_s = result.train_s;
   row.activity.wall_s = result.wall_s;
   row.activity.threads = result.threads;

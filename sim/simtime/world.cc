@@ -127,6 +127,7 @@ energy::Activity DoneBy(const energy::Activity& a, const JobTimes& times, double
   d.bytes_down = static_cast<uint64_t>(std::llround(down * static_cast<double>(a.bytes_down)));
   d.flops = static_cast<uint64_t>(std::llround(compute * static_cast<double>(a.flops)));
   d.samples = static_cast<int64_t>(std::llround(compute * static_cast<double>(a.samples)));
+  d.steps = static_cast<int64_t>(std::llround(compute * static_cast<double>(a.steps)));
   d.compute_s = compute * a.compute_s;
   d.bytes_up = static_cast<uint64_t>(std::llround(up * static_cast<double>(a.bytes_up)));
   return d;

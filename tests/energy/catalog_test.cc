@@ -12,6 +12,7 @@
 
 #include "energy/temp_dir.h"
 #include "energy/test_catalog.h"
+#include "fedcarbon/energy/pricing.h"
 #include "quantity.h"  // sim/energy (internal)
 
 namespace fedcarbon::energy {
@@ -44,11 +45,21 @@ TEST(CatalogTest, DefaultLoadsShippedProfiles) {
     EXPECT_FALSE(d.source.empty()) << d.name;
     EXPECT_FALSE(d.assumption.empty()) << d.name;
   }
-  // Relations the table relies on (constants, not tuned outcomes): a K80 does less per joule.
-  const DeviceProfile v100 = *cat->Device("v100");
-  const DeviceProfile k80 = *cat->Device("k80");
-  EXPECT_GT(v100.throughput_flops / v100.ComputePowerW(),
-            k80.throughput_flops / k80.ComputePowerW());
+  // Relations the table relies on (constants, not tuned outcomes): a K80 does less per joule on
+  // the Table 4 step (752,265,368 FLOP, the CNN at batch 10 with Adam), under both methods.
+  Activity step;
+  step.flops = 752'265'368;
+  step.steps = 1;
+  for (PowerMethod m : {PowerMethod::kFitted, PowerMethod::kNameplate}) {
+    Result<Catalog> priced = cat->WithMethod(m);
+    ASSERT_TRUE(priced.ok()) << priced.status().ToString();
+    const DeviceProfile v100 = *priced->Device("v100");
+    const DeviceProfile k80 = *priced->Device("k80");
+    const auto joules = [&](const DeviceProfile& d) {
+      return ModelledTime(d, step).compute_s * ComputePowerW(d, step);
+    };
+    EXPECT_LT(joules(v100), joules(k80)) << PowerMethodName(m);
+  }
 }
 
 TEST(CatalogTest, LookupsAreCaseInsensitiveAndAcceptCodesAndNames) {
@@ -81,12 +92,23 @@ TEST(CatalogTest, UnknownNamesAreErrorsNamingTheValueAndTheKnownOnes) {
 TEST(CatalogTest, ThroughputModelAndHalvingAreComputedFromTheNamedTerms) {
   Result<Catalog> cat = Catalog::FromJson(testing::TinyCatalogJson());
   ASSERT_TRUE(cat.ok());
-  // max(1e9 / (100 GFLOP/s * 50%), 30 ms) = max(0.02 s, 0.03 s): 1e9 / 0.03 FLOP/s, busy 2/3.
-  EXPECT_NEAR(cat->Device("edge")->throughput_flops, 1e9 / 0.03, 1e-3);
-  EXPECT_NEAR(cat->Device("edge")->busy_fraction, 2.0 / 3.0, 1e-15);
-  EXPECT_NEAR(cat->Device("edge")->idle_w, 2.0, 1e-15);  // 2000 mW
-  EXPECT_NEAR(cat->Device("edge")->ComputePowerW(), 2.0 + 2.0 / 3.0 * 3.0, 1e-12);
-  EXPECT_NEAR(cat->Device("dc")->ComputePowerW(), 164.0, 1e-12);     // 0.15 kW busy + 10 + 4
+  // Ten 1e9-FLOP steps: max(1e10 / (100 GFLOP/s * 50%), 10 x 30 ms) = max(0.2 s, 0.3 s), busy 2/3.
+  Activity a;
+  a.flops = 10'000'000'000ULL;
+  a.steps = 10;
+  const DeviceProfile edge = *cat->Device("edge");
+  EXPECT_NEAR(ModelledTime(edge, a).compute_s, 0.3, 1e-15);
+  EXPECT_NEAR(ModelledTime(edge, a).busy_fraction, 2.0 / 3.0, 1e-15);
+  EXPECT_NEAR(edge.idle_w, 2.0, 1e-15);  // 2000 mW
+  EXPECT_NEAR(ComputePowerW(edge, a), 2.0 + 2.0 / 3.0 * 3.0, 1e-12);
+  // The same FLOPs in one step are compute-bound: 0.2 s, busy the whole time, 5 W.
+  a.steps = 1;
+  EXPECT_NEAR(ModelledTime(edge, a).compute_s, 0.2, 1e-15);
+  EXPECT_NEAR(ComputePowerW(edge, a), 5.0, 1e-12);
+  // Unknown steps (a ledger from before they were recorded): arithmetic alone.
+  a.steps = 0;
+  EXPECT_NEAR(ModelledTime(edge, a).compute_s, 0.2, 1e-15);
+  EXPECT_NEAR(ComputePowerW(*cat->Device("dc"), a), 164.0, 1e-12);   // 0.15 kW busy + 10 + 4
   EXPECT_NEAR(cat->Network("intensity")->kwh_per_gb, 0.015, 1e-15);  // 2015 -> 2019: halved twice
   EXPECT_EQ(cat->Network("intensity")->year, 2019);
 }
@@ -283,7 +305,6 @@ TEST(CatalogTest, EnvironmentVariableNamesADirectoryThatOverridesTheEmbeddedCopy
     std::ofstream(dir / "devices.json") << nlohmann::json{
         {"devices", j["devices"]},
         {"memory_w_per_gb", j["memory_w_per_gb"]},
-        {"reference_step_flops", j["reference_step_flops"]},
         {"pue_presets", j["pue_presets"]}}.dump();
     std::ofstream(dir / "countries.json") << nlohmann::json{{"countries", j["countries"]}}.dump();
     std::ofstream(dir / "networks.json") << nlohmann::json{{"networks", j["networks"]}}.dump();
@@ -342,6 +363,72 @@ TEST(CatalogTest, EveryShippedEntryIsDocumented) {
     EXPECT_THAT(doc, HasSubstr(value)) << name;
   }
   EXPECT_THAT(doc, HasSubstr("0.3725 W/GB"));
+}
+
+TEST(CatalogTest, ATiedValueMovesWithTheValueItIsTiedTo) {
+  nlohmann::json j = testing::TinyCatalogJson();
+  j["devices"][0]["cpu_w"] = {
+      {"value", 10}, {"unit", "W"}, {"assumption", "t"}, {"range", {5, 20}}};
+  j["devices"][2]["cpu_w"] = {{"same_as", "devices[dc].cpu_w"}, {"note", "same host"}};
+  Result<Catalog> cat = Catalog::FromJson(j);
+  ASSERT_TRUE(cat.ok()) << cat.status().ToString();
+  EXPECT_DOUBLE_EQ(cat->Device("host")->cpu_w, 10.0);
+  // One parameter, not two: the tie is listed with the value it follows.
+  int named = 0;
+  for (const RangedValue& r : cat->ranged()) {
+    EXPECT_NE(r.name, "devices[host].cpu_w");
+    if (r.name == "devices[dc].cpu_w") {
+      ++named;
+      EXPECT_EQ(r.tied, std::vector<std::string>{"devices[host].cpu_w"});
+      EXPECT_EQ(r.distribution, "log-uniform");  // 20 >= 3 x 5
+    }
+  }
+  EXPECT_EQ(named, 1);
+  Result<Catalog> moved = cat->WithValue("devices[dc].cpu_w", 17.0);
+  ASSERT_TRUE(moved.ok()) << moved.status().ToString();
+  EXPECT_DOUBLE_EQ(moved->Device("dc")->cpu_w, 17.0);
+  EXPECT_DOUBLE_EQ(moved->Device("host")->cpu_w, 17.0);
+  EXPECT_FALSE(cat->WithValue("devices[host].cpu_w", 17.0).ok());
+
+  j["devices"][2]["cpu_w"] = {{"same_as", "devices[dc].cpu_watts"}};
+  Result<Catalog> bad = Catalog::FromJson(j);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(bad.status().message(), HasSubstr("devices[host].cpu_w"));
+  EXPECT_THAT(bad.status().message(), HasSubstr("devices[dc].cpu_watts"));
+}
+
+TEST(CatalogTest, TheNameplateMethodPricesTheNameplatePowerForTheWholeTime) {
+  nlohmann::json j = testing::TinyCatalogJson();
+  j["devices"][1]["nameplate_w"] = {
+      {"value", 7}, {"unit", "W"}, {"source", "datasheet"}, {"year", 2020}};
+  Result<Catalog> fitted = Catalog::FromJson(j);
+  ASSERT_TRUE(fitted.ok()) << fitted.status().ToString();
+  Result<Catalog> nameplate = fitted->WithMethod(PowerMethod::kNameplate);
+  ASSERT_TRUE(nameplate.ok()) << nameplate.status().ToString();
+  EXPECT_EQ(nameplate->method(), PowerMethod::kNameplate);
+  EXPECT_NE(nameplate->id(), fitted->id());
+  EXPECT_EQ(nameplate->WithMethod(PowerMethod::kFitted)->id(), fitted->id());
+  Activity a;  // launch-bound: 0.3 s modelled under both methods
+  a.flops = 10'000'000'000ULL;
+  a.steps = 10;
+  EXPECT_NEAR(ComputePowerW(*fitted->Device("edge"), a), 4.0, 1e-12);
+  EXPECT_NEAR(ComputePowerW(*nameplate->Device("edge"), a), 7.0, 1e-12);
+  EXPECT_NEAR(ModelledTime(*nameplate->Device("edge"), a).compute_s, 0.3, 1e-15);
+  // Without nameplate_w the nameplate is active_w; dc: 150 W + 10 W cpu + 4 W memory.
+  EXPECT_NEAR(ComputePowerW(*nameplate->Device("dc"), a), 164.0, 1e-12);
+  EXPECT_FALSE(ParsePowerMethod("measured").ok());
+}
+
+TEST(CatalogTest, WideRangesAreDrawnLogUniformUnlessTheFileSaysOtherwise) {
+  Result<Catalog> cat = Catalog::Default();
+  ASSERT_TRUE(cat.ok());
+  for (const RangedValue& r : cat->ranged()) {
+    if (r.lo > 0 && r.hi >= 3 * r.lo) {
+      EXPECT_EQ(r.distribution, "log-uniform") << r.name;
+    } else {
+      EXPECT_EQ(r.distribution, "uniform") << r.name;
+    }
+  }
 }
 
 }  // namespace

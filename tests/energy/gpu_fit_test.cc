@@ -10,6 +10,8 @@
 
 #include "fedcarbon/common/file.h"
 #include "fedcarbon/common/json_file.h"
+#include "fedcarbon/energy/catalog.h"
+#include "fedcarbon/energy/pricing.h"
 
 namespace fedcarbon::energy {
 namespace {
@@ -107,6 +109,39 @@ TEST(GpuFit, RealV100TraceMeetsIssue20Criterion) {
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_GT(r->v100.size(), 40u);
   EXPECT_LE(r->v100_median, 0.15) << "median relative error of energy per sample (V100)";
+}
+
+// The shipped catalog's V100 (method fitted) is the fit, not a copy that can drift from it: its
+// floor, full power, efficiency and per-step overhead are the fit's point values as rounded in
+// devices.json, and the CNN's batch-10 step it prices is the fit's derived step.
+TEST(GpuFit, TheCatalogsV100IsTheFit) {
+  const std::string dir = std::string(FEDCARBON_SOURCE_DIR) + "/sim/energy/data/gpu_power";
+  GpuFitOptions o;
+  Result<GpuFitReport> r = RunGpuFitFromDir(dir, o);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  Result<Catalog> cat = Catalog::Default();
+  ASSERT_TRUE(cat.ok());
+  const DeviceProfile v100 = *cat->Device("v100");
+  const auto near = [](double catalog, double fit) { return std::abs(catalog / fit - 1) < 2e-3; };
+  EXPECT_TRUE(near(v100.idle_w, r->p_floor_w.value)) << v100.idle_w << " vs " << r->p_floor_w.value;
+  EXPECT_TRUE(near(v100.active_w, r->p_full_w.value)) << v100.active_w;
+  EXPECT_TRUE(near(v100.peak_flops, o.peak_flops));
+  EXPECT_TRUE(near(v100.step_overhead_s, r->cnn_kernels * r->seconds_per_kernel.value))
+      << v100.step_overhead_s << " vs " << r->cnn_kernels * r->seconds_per_kernel.value;
+  ASSERT_FALSE(r->efficiency.empty());
+  bool found = false;
+  for (size_t i = 0; i < r->fit.networks.size(); ++i) {
+    if (r->fit.networks[i] != r->catalog.cnn_efficiency_from) continue;
+    found = true;
+    EXPECT_TRUE(near(v100.efficiency, r->efficiency[i].value)) << v100.efficiency;
+  }
+  EXPECT_TRUE(found) << r->catalog.cnn_efficiency_from;
+  Activity step;
+  step.flops = static_cast<uint64_t>(r->catalog.cnn_step_flops);
+  step.steps = 1;
+  const double joules = ModelledTime(v100, step).compute_s *
+                        v100.ProcessorPowerW(ModelledTime(v100, step).busy_fraction);
+  EXPECT_TRUE(near(joules, r->cnn_energy_j.value)) << joules << " J vs " << r->cnn_energy_j.value;
 }
 
 }  // namespace

@@ -188,11 +188,11 @@ TEST_F(LedgerTest, ATruncatedLastRowIsAnErrorNamingItsLine) {
 TEST_F(LedgerTest, ACorruptFieldIsAnErrorNamingLineAndColumn) {
   WriteRows();
   std::string text = Slurp(path_);
-  // Line 3 is the second data row: break its bytes_up (column 13).
+  // Line 3 is the second data row: break its bytes_up (column 14).
   size_t line_start = 0;
   for (int i = 0; i < 2; ++i) line_start = text.find('\n', line_start) + 1;
   size_t field = line_start;
-  for (int i = 0; i < 12; ++i) field = text.find(',', field) + 1;
+  for (int i = 0; i < 13; ++i) field = text.find(',', field) + 1;
   text.insert(field, "x");
   std::ofstream(path_, std::ios::binary | std::ios::trunc) << text;
   Result<std::vector<LedgerRow>> back = ReadLedger(path_);
@@ -213,7 +213,7 @@ TEST_F(LedgerTest, AWrongHeaderOrAMissingColumnIsAnError) {
   std::ofstream(path_, std::ios::trunc) << LedgerHeader() << "\n" << row << "\n";
   back = ReadLedger(path_);
   ASSERT_FALSE(back.ok());
-  EXPECT_THAT(back.status().message(), HasSubstr("ledger.csv:2: expected 30 columns, got 29"));
+  EXPECT_THAT(back.status().message(), HasSubstr("ledger.csv:2: expected 31 columns, got 30"));
 }
 
 TEST_F(LedgerTest, APreviousVersionLedgerStillReads) {

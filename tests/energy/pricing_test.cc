@@ -53,8 +53,9 @@ TEST_F(PricingTest, EmbodiedGramsByHand) {
   EXPECT_NEAR(c.emissions_kg, c.energy_kwh * 500.0 / 1000.0, 1e-15);
   // An edge device is occupied while it transfers too: compute + transfer seconds.
   Activity t;
-  t.flops = 3'000'000'000'000ULL;  // 90 s
-  t.bytes_up = 45'000'000;         // 8 * 45e6 / 10e6 = 36 s at 10 Mbit/s up
+  t.flops = 3'000'000'000'000ULL;  // 3,000 steps of 1e9 FLOP: 3,000 x 30 ms = 90 s
+  t.steps = 3'000;
+  t.bytes_up = 45'000'000;  // 8 * 45e6 / 10e6 = 36 s at 10 Mbit/s up
   const Cost e = MustPrice(t, {"edge", "AAA", "qiu", 0.0});
   EXPECT_NEAR(e.comm_s, 36.0, 1e-12);
   EXPECT_NEAR(e.embodied_kg, (90.0 + 36.0) / 3600.0 * (1e6 / 21900.0) / 1000.0, 1e-15);
@@ -72,12 +73,11 @@ TEST_F(PricingTest, TheHostIsPricedPerTrainingThread) {
   EXPECT_NEAR(two.compute_energy_kwh, 100.0 * 40.0 / 3.6e6, 1e-18);
   // Other devices model their own speed: threads on the host do not change them.
   a.flops = 3'600'000'000'000'000ULL;
-  EXPECT_EQ(MustPrice(a, {"dc", "AAA", "qiu", 0.0}).compute_energy_kwh,
-            [&] {
-              Activity b = a;
-              b.threads = 1;
-              return MustPrice(b, {"dc", "AAA", "qiu", 0.0}).compute_energy_kwh;
-            }());
+  EXPECT_EQ(MustPrice(a, {"dc", "AAA", "qiu", 0.0}).compute_energy_kwh, [&] {
+    Activity b = a;
+    b.threads = 1;
+    return MustPrice(b, {"dc", "AAA", "qiu", 0.0}).compute_energy_kwh;
+  }());
 }
 
 TEST_F(PricingTest, PueScalesComputeExactlyLinearlyAndLeavesCommunicationAlone) {
@@ -94,7 +94,8 @@ TEST_F(PricingTest, PueScalesComputeExactlyLinearlyAndLeavesCommunicationAlone) 
 
 TEST_F(PricingTest, EdgeDevicesHaveNoPue) {
   Activity a;
-  a.flops = 3'000'000'000'000ULL;  // 3e12 FLOP at 1e9/0.03 FLOP/s = 90 s
+  a.flops = 3'000'000'000'000ULL;  // 3,000 steps of 1e9 FLOP, 30 ms each (launch-bound) = 90 s
+  a.steps = 3'000;
   const Cost c = MustPrice(a, {"edge", "AAA", "qiu", 0.0});
   EXPECT_NEAR(c.compute_s, 90.0, 1e-9);
   EXPECT_NEAR(c.compute_energy_kwh, 90.0 * 4.0 / 3.6e6, 1e-18);  // 360 J at 4 W (busy 2/3)

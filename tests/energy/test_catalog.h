@@ -7,8 +7,7 @@ namespace fedcarbon::energy::testing {
 
 inline nlohmann::json TinyCatalogJson() {
   auto q = [](double v, const char* unit) {
-    return nlohmann::json{
-        {"value", v}, {"unit", unit}, {"assumption", "test"}, {"range", {v, v}}};
+    return nlohmann::json{{"value", v}, {"unit", unit}, {"assumption", "test"}, {"range", {v, v}}};
   };
   // 1000 kg over 5 years at duty 0.5: 1e6 g / 21,900 h = 45.662... g per hour of use.
   const nlohmann::json embodied = {{"manufacturing", q(1000, "kgCO2e")},
@@ -16,7 +15,6 @@ inline nlohmann::json TinyCatalogJson() {
                                    {"duty_cycle", q(0.5, "fraction")}};
   nlohmann::json j;
   j["memory_w_per_gb"] = q(0.5, "W/GB");
-  j["reference_step_flops"] = q(1e9, "FLOP");
   j["pue_presets"] = {{"avg", q(1.5, "ratio")}};
   j["devices"] = nlohmann::json::array();
   // dc: busy the whole step (a direct throughput): 150 W + 10 W cpu + 8 GB * 0.5 W/GB = 164 W;
@@ -31,7 +29,7 @@ inline nlohmann::json TinyCatalogJson() {
                           {"ram_gb", q(8, "GB")},
                           {"default_pue", {{"preset", "avg"}}},
                           {"throughput", q(1e12, "FLOP/s")}});
-  // edge: step max(1e9 / (1e11 * 0.5) = 0.02 s, 0.03 s overhead) = 0.03 s: 1e9 / 0.03 FLOP/s,
+  // edge: a 1e9-FLOP step takes max(1e9 / (1e11 * 0.5) = 0.02 s, 0.03 s overhead) = 0.03 s,
   // busy 2/3 of it: 2 W + 2/3 * (5 W - 2 W) = 4 W.
   j["devices"].push_back({{"name", "edge"},
                           {"kind", "edge"},

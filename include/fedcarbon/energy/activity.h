@@ -17,6 +17,10 @@ struct Activity {
   double compute_s = 0.0;   // measured wall seconds of compute on the host that ran it
   double wall_s = 0.0;      // measured wall seconds of the whole round for this party
   int threads = 1;          // training threads the compute ran on (train.threads), >= 1
+  // Steps the FLOPs came in: optimizer steps of training, forward batches of an evaluation. The
+  // step model prices each step at least its device's launch/framework overhead (catalog.h,
+  // StepFor). 0: unknown (a ledger written before steps were recorded): priced by arithmetic only.
+  int64_t steps = 0;
 };
 
 // What it cost, in CodeCarbon's units (kWh, kg CO2e).

@@ -17,22 +17,39 @@
 
 namespace fedcarbon::energy {
 
+// How a processor's power is priced (docs/methodology.md section 4; `--method`):
+//  kFitted     P_proc = idle_w + u * (active_w - idle_w), u the share of the modelled time the
+//              processor executes (StepFor, pricing.h): the linear utilisation model, whose
+//              data-center parameters are fit to measured GPU power (docs/gpu_fit.md).
+//  kNameplate  P_proc = nameplate_w for the whole modelled time (usage factor 1): the method of
+//              the ML CO2 Impact calculator (Lacoste et al. 2019) and of Green Algorithms.
+// Step time, host power, memory, PUE and communication are the same under both.
+enum class PowerMethod { kFitted, kNameplate };
+// "fitted" | "nameplate"; InvalidArgument naming the text otherwise.
+Result<PowerMethod> ParsePowerMethod(const std::string& text);
+const char* PowerMethodName(PowerMethod method);
+
 // A piece of hardware that trains (a data-center GPU server, an edge device, or this host).
 //
-// Power while training (docs/methodology.md section 4): the processor draws
-//   P_proc = idle_w + busy_fraction * (active_w - idle_w)
-// (the linear utilisation model), where busy_fraction is the share of a training step the
-// processor is executing: t_arith / max(t_arith, step_overhead) from the throughput model, 1 for a
-// profile given a direct throughput. Beside it a data-center host draws cpu_w and memory.
+// Time: a step model (peak_flops > 0: t_step = max(step FLOPs / (peak_flops * efficiency),
+// step_overhead_s)) or a direct throughput (throughput_flops, busy the whole time). Power while
+// training: ProcessorPowerW(u) under the catalog's PowerMethod, beside it a data-center host
+// draws cpu_w and memory.
 struct DeviceProfile {
-  std::string name;                 // "v100", "jetson_tx2", "host", ...
-  std::string kind;                 // "datacenter" | "edge" | "host"
-  std::string processor;            // what trains: "gpu" | "cpu" (CodeCarbon's power columns)
-  double active_w = 0.0;            // processor power when fully busy (TDP for GPUs), W, > 0;
-                                    // host: per training thread (one core)
-  double idle_w = 0.0;              // processor power when idle, W, [0, active_w]
-  double busy_fraction = 1.0;       // share of a step the processor executes, (0, 1] (derived)
-  double throughput_flops = 0.0;    // effective training FLOP/s on this workload (derived), > 0
+  std::string name;          // "v100", "jetson_tx2", "host", ...
+  std::string kind;          // "datacenter" | "edge" | "host"
+  std::string processor;     // what trains: "gpu" | "cpu" (CodeCarbon's power columns)
+  double active_w = 0.0;     // processor power when fully busy (TDP for GPUs), W, > 0;
+                             // host: per training thread (one core)
+  double idle_w = 0.0;       // processor power when idle, W, [0, active_w]
+  double nameplate_w = 0.0;  // the datasheet's maximum (TDP), W; active_w when not given
+  // The step model: peak_flops > 0. Else throughput_flops is a direct rate, busy all the time.
+  double peak_flops = 0.0;        // processor peak fp32 FLOP/s
+  double efficiency = 1.0;        // share of the peak a step's arithmetic reaches, (0, 1]
+  double step_overhead_s = 0.0;   // launch/framework time per step, s (overlaps the arithmetic)
+  double throughput_flops = 0.0;  // direct FLOP/s (no step model), > 0 when peak_flops is 0
+  PowerMethod power_method = PowerMethod::kFitted;  // the catalog's method
+
   double default_pue = 1.0;         // datacenter: the profile's PUE when the target says 0; else 1
   double cpu_w = 0.0;               // datacenter/host: host CPU share drawn alongside, W, >= 0
   double ram_gb = 0.0;              // datacenter/host: memory priced at memory_w_per_gb, >= 0
@@ -45,12 +62,15 @@ struct DeviceProfile {
 
   bool is_datacenter() const { return kind == "datacenter"; }
   bool is_host() const { return kind == "host"; }
-  // The processor's draw while training, W (before PUE).
-  double ProcessorPowerW() const { return idle_w + busy_fraction * (active_w - idle_w); }
+  bool has_step_model() const { return peak_flops > 0.0; }
+  // The processor's draw while it executes a share `busy` in [0, 1] of the time, W (before PUE),
+  // under power_method (see PowerMethod).
+  double ProcessorPowerW(double busy) const {
+    if (power_method == PowerMethod::kNameplate) return nameplate_w;
+    return idle_w + busy * (active_w - idle_w);
+  }
   // Memory, W.
   double RamPowerW() const { return ram_gb * memory_w_per_gb; }
-  // Power drawn while computing, before PUE: processor + cpu_w + memory.
-  double ComputePowerW() const { return ProcessorPowerW() + cpu_w + RamPowerW(); }
 };
 
 // A country's grid and broadband.
@@ -85,8 +105,9 @@ struct NetworkModel {
 // The step model of a training profile (docs/methodology.md section 4): a step's arithmetic
 // takes t_arith = step_flops / (peak * efficiency); launch and framework overhead overlaps it, so
 // the step takes max(t_arith, overhead); the processor executes for the share t_arith / t_step.
+// The same rule prices every model: step_flops is the code's own count (models::TrainWork).
 struct StepModel {
-  double arith_s = 0.0;           // arithmetic time of one reference step, s
+  double arith_s = 0.0;           // arithmetic time of one step, s
   double step_s = 0.0;            // max(arith_s, overhead_s)
   double busy_fraction = 1.0;     // arith_s / step_s, (0, 1]
   double throughput_flops = 0.0;  // step_flops / step_s, FLOP/s
@@ -104,6 +125,12 @@ struct RangedValue {
   std::string unit;
   double value = 0.0, lo = 0.0, hi = 0.0;
   std::string provenance;  // the source, or "assumption: ..."
+  // How `fedcarbon uncertainty` draws it: "uniform" or "log-uniform" (the file's "distribution";
+  // without one, log-uniform when lo > 0 and hi >= 3 lo, else uniform).
+  std::string distribution = "uniform";
+  // The values tied to this one ({"same_as": name} in the data file: one fact, such as a K80
+  // host's cpu_w being the V100 host's), which move with it.
+  std::vector<std::string> tied;
 };
 
 class Catalog {
@@ -137,12 +164,19 @@ class Catalog {
   // Every quantity with a documented range, in document order.
   const std::vector<RangedValue>& ranged() const { return ranged_; }
   // This catalog with the ranged value `name` set to `value` (its written unit), re-validated.
+  // A value tied to it ({"same_as": name} in the data file) moves with it.
   Result<Catalog> WithValue(const std::string& name, double value) const;
+  // The same for several values at once (one re-validation): the Monte Carlo's draws.
+  Result<Catalog> WithValues(const std::vector<std::pair<std::string, double>>& values) const;
+  // This catalog priced with `method` (recorded in the document, so the id differs).
+  Result<Catalog> WithMethod(PowerMethod method) const;
+  PowerMethod method() const { return method_; }
 
  private:
   nlohmann::json document_;
   std::string id_;
   std::vector<RangedValue> ranged_;
+  PowerMethod method_ = PowerMethod::kFitted;
   std::map<std::string, double> pue_presets_;
   std::vector<DeviceProfile> devices_;
   std::vector<Country> countries_;

@@ -4,9 +4,9 @@
 //
 // Columns, in this order (LedgerHeader(); ledger_row.cc lists them once):
 //   timestamp, run_id, round, client_id, role, country_iso_code, device, pue, network,
-//   flops, samples, bytes_down, bytes_up, compute_s, wall_s, threads, device_compute_s, comm_s,
-//   compute_energy_kwh, comm_energy_kwh, energy_kwh, carbon_intensity_g_per_kwh, emissions_kg,
-//   embodied_kg, zone, sim_start, sim_end, intensity_source, status, catalog
+//   flops, samples, steps, bytes_down, bytes_up, compute_s, wall_s, threads, device_compute_s,
+//   comm_s, compute_energy_kwh, comm_energy_kwh, energy_kwh, carbon_intensity_g_per_kwh,
+//   emissions_kg, embodied_kg, zone, sim_start, sim_end, intensity_source, status, catalog
 // compute_s and wall_s are MEASURED seconds (activity) and threads the training threads the work
 // ran on; device_compute_s and comm_s are the modelled seconds on the priced device and network
 // (cost). emissions_kg is operational (electricity); embodied_kg is the device's manufacturing
@@ -21,9 +21,11 @@
 // read round trip is exact. The host's measured (RAPL) energy is reported per run in the
 // summary, not on rows: it measures the whole machine, not one client or the coordinator.
 //
-// Readers also accept the previous version's 28-column header (before threads, embodied_kg and
-// catalog, with a per-row measured_energy_kwh): its rows read with threads 1, embodied_kg 0 and
-// an empty catalog, and the RAPL column is ignored. Writers append only to the current version.
+// Readers also accept the version before steps (the same header without "steps": rows read with
+// steps 0, priced by arithmetic alone) and the 28-column header before that (before threads,
+// embodied_kg and catalog, with a per-row measured_energy_kwh): its rows read with threads 1,
+// embodied_kg 0 and an empty catalog, and the RAPL column is ignored. Writers append only to the
+// current version.
 //
 // Thread safety: a LedgerWriter is used from one thread at a time.
 #pragma once
@@ -121,8 +123,8 @@ struct LedgerTotals {
   double comm_energy_kwh = 0.0;
   double energy_kwh = 0.0;
   double emissions_kg = 0.0;
-  double comm_share = 0.0;            // comm_energy_kwh / energy_kwh (0 when no energy)
-  double embodied_kg = 0.0;           // scope 3, beside the operational emissions_kg
+  double comm_share = 0.0;   // comm_energy_kwh / energy_kwh (0 when no energy)
+  double embodied_kg = 0.0;  // scope 3, beside the operational emissions_kg
   std::string catalog;  // the rows' catalog id when they all share one; "mixed" or "" otherwise
 };
 LedgerTotals Sum(const std::vector<LedgerRow>& rows);

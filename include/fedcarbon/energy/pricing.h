@@ -3,10 +3,11 @@
 // and give exactly the same numbers as pricing it fresh.
 //
 // Formulas (docs/methodology.md cites every constant):
-//   compute_s   = flops / throughput            (host profile: the measured activity.compute_s)
+//   compute_s   = ModelledTime (below): the step model, one rule for every model and device
 //   E_compute   = compute_s * ComputePowerW(device, activity) * PUE / 3.6e6, where
-//                 ComputePowerW = P_proc * (host: threads, else 1) + P_cpu + ram_gb * W/GB and
-//                 P_proc = P_idle + u * (P_active - P_idle) (catalog.h, DeviceProfile)
+//                 ComputePowerW = P_proc(u) * (host: threads, else 1) + P_cpu + ram_gb * W/GB and
+//                 P_proc(u) = P_idle + u * (P_active - P_idle), or the nameplate power under
+//                 PowerMethod::kNameplate (catalog.h, DeviceProfile::ProcessorPowerW)
 //                 PUE = target.pue if > 0, else the profile's default; edge devices: always 1
 //                 (target.pue is ignored for them: no cooling plant)
 //   qiu:        comm_s = 8 * bytes_up / (up_Mbps * 1e6) + 8 * bytes_down / (down_Mbps * 1e6)
@@ -23,6 +24,22 @@
 #include "fedcarbon/energy/catalog.h"
 
 namespace fedcarbon::energy {
+
+// The modelled seconds of `activity`'s compute on `device` and the share u of them the processor
+// executes:
+//   host with measured seconds:  compute_s = activity.compute_s, u = 1
+//   step model (peak_flops > 0):  t_arith = flops / (peak_flops * efficiency),
+//                                 compute_s = max(t_arith, steps * step_overhead_s)
+//                                 (= steps x max(mean step arithmetic, overhead)),
+//                                 u = t_arith / compute_s (1 when compute_s is 0)
+//   direct throughput:            compute_s = flops / throughput_flops, u = 1
+// flops and steps are the code's own counts (models::TrainWork, EvalStats), so the MLP, the CNN
+// and any other model are priced by the same rule.
+struct DeviceTime {
+  double compute_s = 0.0;
+  double busy_fraction = 1.0;
+};
+DeviceTime ModelledTime(const DeviceProfile& device, const Activity& activity);
 
 // The power drawn while `activity` computes on `device`, W, before PUE (formula above).
 double ComputePowerW(const DeviceProfile& device, const Activity& activity);

@@ -82,7 +82,8 @@ struct EvalStats {
   double accuracy = 0.0;  // top-1 in [0, 1]
   double loss = 0.0;      // mean cross-entropy (no regularisation)
   int64_t samples = 0;
-  uint64_t flops = 0;  // forward FLOPs of the evaluation
+  uint64_t flops = 0;   // forward FLOPs of the evaluation
+  int64_t batches = 0;  // ceil(samples / batch_size): the steps pricing counts
   double wall_s = 0.0;
 };
 

@@ -43,6 +43,7 @@ struct ClientWork {
   uint64_t shard_size = 0;  // the TrainResult's num_samples (its FedAvg weight)
   uint64_t samples = 0;     // the activity's samples: local_epochs x shard_size
   uint64_t flops = 0;       // the activity's FLOPs (models::ExpectedTrainWork)
+  int64_t steps = 0;        // its optimizer steps (models::ExpectedTrainWork), for pricing
 };
 
 struct RoundPlan {
