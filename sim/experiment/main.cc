@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   fedcarbon::experiment::AddSweepCommand(app, &exit_code);
   fedcarbon::experiment::AddReportCommand(app, &exit_code);
   fedcarbon::experiment::AddSensitivityCommand(app, &exit_code);
+  fedcarbon::experiment::AddUncertaintyCommand(app, &exit_code);
   fedcarbon::experiment::AddExportCommand(app, &exit_code);
   fedcarbon::experiment::AddFitGpuCommand(app, &exit_code);
 

@@ -141,7 +141,10 @@ Result<SensitivityReport> Analyse(const energy::Catalog& catalog, const energy::
   report.base = base->conclusions;
   std::vector<Parameter> params;
   for (const energy::RangedValue& r : catalog.ranged()) {
-    if (r.lo == r.hi) continue;
+    if (r.lo == r.hi) {
+      report.unaffected.push_back(r.name);
+      continue;
+    }
     params.push_back({r.name, r.unit, r.value, r.lo, r.hi, r.provenance});
   }
   if (grid) {
@@ -168,14 +171,28 @@ Result<SensitivityReport> Analyse(const energy::Catalog& catalog, const energy::
       }
     }
     const double scale = std::max(std::abs(report.metric_base), 1e-300);
-    const bool moves = std::abs(e.metric_hi - e.metric_lo) > 1e-12 * scale ||
-                       std::abs(e.metric_lo - report.metric_base) > 1e-12 * scale;
+    bool moves = std::abs(e.metric_hi - e.metric_lo) > 1e-12 * scale ||
+                 std::abs(e.metric_lo - report.metric_base) > 1e-12 * scale;
+    for (size_t v = 0; !moves && v < base->values.size(); ++v) {
+      const double at = base->values[v], tol = 1e-12 * std::max(std::abs(at), 1e-300);
+      moves = lo->values.size() != base->values.size() ||
+              hi->values.size() != base->values.size() || std::abs(lo->values[v] - at) > tol ||
+              std::abs(hi->values[v] - at) > tol;
+    }
     if (!moves && e.flips.empty()) {
       report.unaffected.push_back(p.name);
     } else {
       report.effects.push_back(std::move(e));
     }
   }
+  std::vector<std::string> order;  // the catalog's order (the intensity source last)
+  for (const energy::RangedValue& r : catalog.ranged()) order.push_back(r.name);
+  const auto rank = [&order](const std::string& name) {
+    return std::find(order.begin(), order.end(), name) - order.begin();
+  };
+  std::stable_sort(
+      report.unaffected.begin(), report.unaffected.end(),
+      [&rank](const std::string& a, const std::string& b) { return rank(a) < rank(b); });
   std::stable_sort(report.effects.begin(), report.effects.end(),
                    [](const ParameterEffect& a, const ParameterEffect& b) {
                      return std::abs(a.metric_hi - a.metric_lo) >
@@ -209,8 +226,9 @@ std::string FormatSensitivityMarkdown(const SensitivityReport& r) {
                        Num(p.lo), Num(p.hi), Num(e.metric_lo), Num(e.metric_hi), e.flips.size());
   }
   if (!r.unaffected.empty()) {
-    out += fmt::format("\n{} further ranged values do not change this outcome.\n",
-                       r.unaffected.size());
+    std::string names;
+    for (const std::string& n : r.unaffected) names += (names.empty() ? "" : ", ") + n;
+    out += fmt::format("\nNot analysed (no range, or no effect on any outcome here): {}.\n", names);
   }
   return out;
 }
@@ -329,6 +347,9 @@ Result<SensitivityReport> AnalyseReproduction(const SensitivityOptions& o,
     out.metric = row.grams[fl] / row.grams[0];
     t->columns = column_names;
     out.conclusions = Table4Conclusions(*t);
+    for (const Table4::Row& r : t->rows) {
+      out.values.insert(out.values.end(), r.grams.begin(), r.grams.end());
+    }
     return out;
   };
   const std::string metric =

@@ -21,6 +21,7 @@ void AddReproduceCommand(CLI::App& app, int* exit_code);    // fedcarbon reprodu
 void AddSweepCommand(CLI::App& app, int* exit_code);        // fedcarbon sweep SWEEP --out DIR
 void AddReportCommand(CLI::App& app, int* exit_code);       // fedcarbon report DIR
 void AddSensitivityCommand(CLI::App& app, int* exit_code);  // fedcarbon sensitivity DIR
+void AddUncertaintyCommand(CLI::App& app, int* exit_code);  // fedcarbon uncertainty DIR
 void AddExportCommand(CLI::App& app, int* exit_code);       // fedcarbon export DIR --format F
 void AddFitGpuCommand(CLI::App& app, int* exit_code);       // fedcarbon fit-gpu
 

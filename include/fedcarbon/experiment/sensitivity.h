@@ -2,7 +2,9 @@
 // with a documented range (Catalog::ranged(): throughputs, step overheads, idle and peak power,
 // router and device network watts, broadband speeds, PUE presets, grid intensities, ...) and the
 // grid intensity source are varied one at a time over their range; the recorded activity is
-// re-priced (no retraining) and the outcome recomputed.
+// re-priced (no retraining) and the outcome recomputed. Values re-pricing cannot move (no range,
+// lo == hi, or no effect on any number or conclusion of the outcome at either end) are not
+// analysed: the report lists them once, by name (SensitivityReport::unaffected).
 //
 //   A reproduction folder (centralized/, fl_iid/, fl_noniid/ from `fedcarbon reproduce`): the
 //   outcome is Table 4; the conclusions are those of CheckTable4Structure's kind that depend on
@@ -48,6 +50,7 @@ std::vector<Conclusion> Table4Conclusions(const Table4& table);
 struct Outcome {
   double metric = 0.0;  // the headline metric
   std::vector<Conclusion> conclusions;
+  std::vector<double> values = {};  // every number of the outcome (Table 4: each cell), or none
 };
 
 // A varied parameter. Values in its written unit.
@@ -75,9 +78,12 @@ struct SensitivityReport {
   std::string metric;  // what the metric is, in words
   double metric_base = 0.0;
   std::vector<Conclusion> base;          // at the baseline catalog
-  std::vector<ParameterEffect> effects;  // parameters that move the metric or flip anything,
-                                         // largest swing |metric_hi - metric_lo| first
-  std::vector<std::string> unaffected;   // parameters with no effect on this outcome
+  std::vector<ParameterEffect> effects;  // parameters that move the metric or any value or
+                                         // flip anything, largest swing |metric_hi - metric_lo|
+                                         // first
+  // Ranged values re-pricing cannot move here, not analysed: no range (lo == hi), or no effect
+  // on any outcome (metric, values, conclusions) at either end. Catalog order.
+  std::vector<std::string> unaffected;
 };
 
 // Evaluates the outcome at a catalog and a PUE map (spec PUE -> PUE to use instead).
