@@ -15,10 +15,16 @@ namespace {
 
 struct ReproduceArgs {
   std::string config = "experiments/table4.json";
+  std::string method = "both";  // "fitted" | "nameplate" | "both"
   ReproduceOptions options;
 };
 
-Status RunReproduce(const ReproduceArgs& args) {
+Status RunReproduce(ReproduceArgs args) {
+  if (args.method != "both") {
+    Result<energy::PowerMethod> m = energy::ParsePowerMethod(args.method);
+    if (!m.ok()) return m.status();
+    args.options.methods = {*m};
+  }
   Result<energy::Catalog> catalog = energy::Catalog::Default();
   if (!catalog.ok()) return catalog.status();
   Result<ReproduceSpec> spec = LoadReproduceSpec(args.config, *catalog);
@@ -29,9 +35,12 @@ Status RunReproduce(const ReproduceArgs& args) {
         "patch)\n");
   }
   PhaseBreakdown phases;
-  Result<Table4> table = Reproduce(*spec, args.options, &phases);
+  std::vector<Table4> tables;
+  Result<Table4> table = Reproduce(*spec, args.options, &phases, &tables);
   if (!table.ok()) return table.status().WithContext("reproduce");
-  std::printf("%s", FormatTable4Text(*table).c_str());
+  for (const Table4& t : tables) {
+    std::printf("power method: %s\n%s\n", t.method.c_str(), FormatTable4Text(t).c_str());
+  }
   if (phases.cores > 0) std::printf("time: %s\n", FormatPhases(phases).c_str());
   std::printf("wrote %s/table4.{csv,md,svg,png}, fl_breakdown.csv and %s\n",
               args.options.out_dir.c_str(), kReproduceSummaryFile);
@@ -59,6 +68,12 @@ void AddReproduceCommand(CLI::App& app, int* exit_code) {
                   "runs side by side (0: three, a seed's centralized and two FL runs)")
       ->capture_default_str()
       ->check(CLI::Range(0, 64));
+  cmd->add_option("--method", args->method,
+                  "how processors' power is priced: fitted (the utilisation model fit to "
+                  "measured GPU power), nameplate (nameplate power for the whole time, the "
+                  "calculators' method) or both (one table each; the first is fitted)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"fitted", "nameplate", "both"}));
   cmd->add_flag("--reuse", args->options.reuse,
                 "reuse run folders already trained with the same config (re-price only)");
   cmd->callback([args, exit_code] {

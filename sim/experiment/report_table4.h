@@ -12,4 +12,7 @@ std::string Fmt(const char* format, double v);
 // The paper's grams for (country, column); NaN when the paper has no such cell.
 double PaperValue(const std::string& iso3, const std::string& column);
 
+// Human label of a column: "V100, PUE 1.67", "FL IID".
+std::string ColumnLabel(const std::string& column);
+
 }  // namespace fedcarbon::experiment::table4

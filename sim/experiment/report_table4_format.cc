@@ -15,12 +15,8 @@
 #include "report_table4.h"
 
 namespace fedcarbon::experiment {
-namespace {
+namespace table4 {
 
-using table4::Fmt;
-using table4::PaperValue;
-
-// Human label of a column: "V100, PUE 1.67", "FL IID".
 std::string ColumnLabel(const std::string& column) {
   if (column == "fl_iid") return "FL IID";
   if (column == "fl_noniid") return "FL non-IID";
@@ -30,15 +26,23 @@ std::string ColumnLabel(const std::string& column) {
   return device + ", PUE " + column.substr(p + 4);
 }
 
+}  // namespace table4
+
+namespace {
+
+using table4::ColumnLabel;
+using table4::Fmt;
+using table4::PaperValue;
+
 // Table 4 as grouped bars (countries as groups, one bar per column) with the paper's values as
 // black dashes over the bars; table4.dat holds ours and the paper's value per column.
-PlotSpec Table4Chart(const Table4& t) {
+PlotSpec Table4Chart(const Table4& t, const std::string& name = "table4") {
   static const char* const kColours[] = {"#1f77b4", "#ff7f0e", "#aec7e8", "#ffbb78",
                                          "#2ca02c", "#98df8a", "#9467bd", "#c5b0d5"};
   const size_t n = t.columns.size();
   const double bw = 0.8 / static_cast<double>(std::max<size_t>(n, 1));
   PlotSpec p;
-  p.name = "table4";
+  p.name = name;
   p.width = 1100;
   p.data = "# Table 4: g CO2e to " + Fmt("%.2f", t.target_accuracy) +
            " test accuracy; per column ours, then the paper's (NaN: none)\n# group country";
@@ -58,8 +62,8 @@ PlotSpec Table4Chart(const Table4& t) {
   }
   for (size_t i = 0; i < n; ++i) {
     const double off = (static_cast<double>(i) - static_cast<double>(n - 1) / 2) * bw;
-    bars += fmt::format("{}'table4.dat' using ($1{:+.4f}):{} with boxes lc rgb '{}' title {}",
-                        i ? ", \\\n     " : "", off, 3 + 2 * i,
+    bars += fmt::format("{}'{}.dat' using ($1{:+.4f}):{} with boxes lc rgb '{}' title {}",
+                        i ? ", \\\n     " : "", name, off, 3 + 2 * i,
                         kColours[i % (sizeof(kColours) / sizeof(kColours[0]))],
                         GnuplotQuote(ColumnLabel(t.columns[i])));
     ticks += fmt::format(
@@ -69,7 +73,8 @@ PlotSpec Table4Chart(const Table4& t) {
   }
   p.commands = "set title ";
   p.commands += GnuplotQuote(std::string(t.quick ? "QUICK: " : "") + "CO2e to " +
-                             Fmt("%.2f", t.target_accuracy) + " accuracy, centralized vs FL");
+                             Fmt("%.2f", t.target_accuracy) + " accuracy, centralized vs FL (" +
+                             t.method + " power)");
   p.commands +=
       "\nset ylabel 'g CO2e'\nset xlabel 'country'\nset grid ytics\n"
       "set style fill solid 0.9 border -1\n" +
@@ -198,20 +203,11 @@ std::string FormatTable4Csv(const Table4& t) {
   return out;
 }
 
-std::string FormatTable4Markdown(const Table4& t) {
+namespace {
+
+// The cells (ours (the paper's)) and the embodied row.
+std::string MarkdownCells(const Table4& t) {
   std::ostringstream os;
-  os << "# Table 4 reproduction: CO2e (grams) to " << Fmt("%.2f", t.target_accuracy)
-     << " test accuracy\n\n";
-  if (t.quick) {
-    os << "**QUICK reproduction** (the reproduce file's \"quick\" patch, e.g. a lower target): "
-          "the pipeline and the structure of the table, not the paper's numbers.\n\n";
-  }
-  os << "Each cell: ours (the paper's value). Method and constants: docs/methodology.md.\n\n";
-  if (SeveralSeeds(t)) {
-    os << "Ours is the median over " << SeedsLine(t)
-       << ", with [lowest-highest] over the seeds; the checks judge the medians.\n\n"
-       << "Rounds (epochs) to target, median [range]: " << SpreadLine(t) << ".\n\n";
-  }
   os << "| country |";
   for (const std::string& c : t.columns) os << " " << ColumnLabel(c) << " |";
   os << "\n|---|";
@@ -235,6 +231,57 @@ std::string FormatTable4Markdown(const Table4& t) {
           "(docs/methodology.md, section 5): beside the table, not in it; the other rows are "
           "operational, as the paper's Table 4.\n";
   }
+  return os.str();
+}
+
+std::string MarkdownChecks(const Table4& t, const char* heading) {
+  std::ostringstream os;
+  os << "\n"
+     << heading
+     << " Checks\n\n"
+        "What depends on the measured runs; the identities of the pricing formula (country order "
+        "for equal energy, K80 above V100, PUE 1.67/1.11) are unit tests "
+        "(tests/energy/pricing_identities_test.cc). INFO lines judge nothing.\n\n";
+  for (const std::string& line : CheckTable4Structure(t)) os << "- " << line << "\n";
+  return os.str();
+}
+
+const char* MethodWords(const std::string& method) {
+  return method == "nameplate"
+             ? "every processor at its nameplate power for the whole modelled time (usage factor "
+               "1: the ML CO2 Impact calculator, Lacoste et al. 2019, and Green Algorithms)"
+             : "the GPUs' step time and power fit to measured V100 training power (Zeus NSDI "
+               "2023 traces, docs/gpu_fit.md), edge devices by their linear utilisation model";
+}
+
+}  // namespace
+
+std::string FormatTable4Markdown(const Table4& t) { return FormatTable4Markdown(std::vector{t}); }
+
+std::string FormatTable4Markdown(const std::vector<Table4>& methods) {
+  if (methods.empty()) return "";
+  const Table4& t = methods.front();
+  const bool several = methods.size() > 1;
+  std::ostringstream os;
+  os << "# Table 4 reproduction: CO2e (grams) to " << Fmt("%.2f", t.target_accuracy)
+     << " test accuracy\n\n";
+  if (t.quick) {
+    os << "**QUICK reproduction** (the reproduce file's \"quick\" patch, e.g. a lower target): "
+          "the pipeline and the structure of the table, not the paper's numbers.\n\n";
+  }
+  os << "Each cell: ours (the paper's value). Method and constants: docs/methodology.md.\n\n";
+  if (SeveralSeeds(t)) {
+    os << "Ours is the median over " << SeedsLine(t)
+       << ", with [lowest-highest] over the seeds; the checks judge the medians.\n\n"
+       << "Rounds (epochs) to target, median [range]: " << SpreadLine(t) << ".\n\n";
+  }
+  for (const Table4& m : methods) {
+    if (several) os << "## Power method: " << m.method << "\n\n";
+    os << "Priced with " << MethodWords(m.method) << ".\n\n" << MarkdownCells(m);
+    os << MarkdownChecks(m, several ? "###" : "##");
+    if (several) os << "\n";
+  }
+  os << FormatMethodComparison(methods);
   os << "\n## FL emissions: compute vs communication (clients)\n\n";
   os << "| run | country | compute g | communication g | comm share of energy | coordinator g "
         "(not in the table) |\n|---|---|---|---|---|---|\n";
@@ -259,19 +306,25 @@ std::string FormatTable4Markdown(const Table4& t) {
           "clients and coordinator; centralized: its own device, PUE and country, the gain "
           "counted from chance level 0.1), not per column of the table above.\n";
   }
-  os << "\n## Checks\n\n"
-        "What depends on the measured runs; the identities of the pricing formula (country order "
-        "for equal energy, K80 above V100, PUE 1.67/1.11) are unit tests "
-        "(tests/energy/pricing_identities_test.cc). INFO lines judge nothing.\n\n";
-  for (const std::string& line : CheckTable4Structure(t)) os << "- " << line << "\n";
   if (!t.notes.empty()) os << "\n## Setting\n\n" << t.notes << "\n";
   return os.str();
 }
 
 Status WriteTable4(const Table4& t, const std::string& out_dir, const PlotOptions& plot,
                    std::string* warning) {
+  return WriteTable4(std::vector{t}, out_dir, plot, warning);
+}
+
+Status WriteTable4(const std::vector<Table4>& methods, const std::string& out_dir,
+                   const PlotOptions& plot, std::string* warning) {
+  if (methods.empty()) return Status::InvalidArgument("table 4: no table to write");
+  const Table4& t = methods.front();
   FEDCARBON_RETURN_IF_ERROR(WriteFileAtomic(out_dir + "/table4.csv", FormatTable4Csv(t)));
-  FEDCARBON_RETURN_IF_ERROR(WriteFileAtomic(out_dir + "/table4.md", FormatTable4Markdown(t)));
+  FEDCARBON_RETURN_IF_ERROR(WriteFileAtomic(out_dir + "/table4.md", FormatTable4Markdown(methods)));
+  for (size_t m = 1; m < methods.size(); ++m) {
+    FEDCARBON_RETURN_IF_ERROR(WriteFileAtomic(out_dir + "/table4-" + methods[m].method + ".csv",
+                                              FormatTable4Csv(methods[m])));
+  }
   std::string breakdown = "run,country,compute_g,comm_g,comm_share,coordinator_g\n";
   for (const Table4::Breakdown& b : t.breakdown) {
     breakdown += b.run + "," + b.country + "," + Fmt("%.6g", b.compute_g) + "," +
@@ -283,6 +336,10 @@ Status WriteTable4(const Table4& t, const std::string& out_dir, const PlotOption
   PlotReport report;
   const bool render = plot.render && GnuplotAvailable(plot);
   FEDCARBON_RETURN_IF_ERROR(WritePlot(out_dir, Table4Chart(t), plot, render, &report));
+  for (size_t m = 1; m < methods.size(); ++m) {
+    FEDCARBON_RETURN_IF_ERROR(WritePlot(
+        out_dir, Table4Chart(methods[m], "table4-" + methods[m].method), plot, render, &report));
+  }
   if (plot.render && !render) {
     if (warning) {
       *warning = GnuplotMissingWarning(plot);

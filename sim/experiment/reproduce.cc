@@ -91,7 +91,7 @@ std::string ReproduceRunDir(const std::string& out_dir, const std::string& name,
 }
 
 Result<Table4> Reproduce(const ReproduceSpec& spec, const ReproduceOptions& options,
-                         PhaseBreakdown* phases) {
+                         PhaseBreakdown* phases, std::vector<Table4>* all_methods) {
   if (options.seeds < 1) return Status::InvalidArgument("reproduce: --seeds must be >= 1");
   if (options.parallel < 0) return Status::InvalidArgument("reproduce: --parallel must be >= 0");
   Result<energy::Catalog> catalog = energy::Catalog::Default();
@@ -180,8 +180,9 @@ Result<Table4> Reproduce(const ReproduceSpec& spec, const ReproduceOptions& opti
                                     ran->ends[i].exit_code, Tail(jobs[i].log)));
   }
 
-  // The table of each seed: pure re-pricing of the recorded activity.
-  std::vector<Table4> per_seed;
+  // The table of each seed and method: pure re-pricing of the recorded activity.
+  if (options.methods.empty()) return Status::InvalidArgument("reproduce: no power method");
+  std::vector<std::vector<Table4>> per_seed(options.methods.size());
   for (int k = 0; k < options.seeds; ++k) {
     std::vector<Table4::RunInfo> runs;
     std::vector<energy::LedgerRow> ledgers[3];
@@ -202,18 +203,29 @@ Result<Table4> Reproduce(const ReproduceSpec& spec, const ReproduceOptions& opti
       ledgers[i] = std::move(led).value();
       runs.push_back(*info);
     }
-    Result<Table4> table = BuildTable4(spec, *catalog, ledgers[0], ledgers[1], ledgers[2]);
-    if (!table.ok()) return table.status();
-    table->runs = runs;
-    table->seeds = {cfgs->fl_iid.seed + static_cast<uint64_t>(k)};
-    per_seed.push_back(std::move(*table));
+    for (size_t m = 0; m < options.methods.size(); ++m) {
+      Result<energy::Catalog> priced = catalog->WithMethod(options.methods[m]);
+      if (!priced.ok()) return priced.status();
+      Result<Table4> table = BuildTable4(spec, *priced, ledgers[0], ledgers[1], ledgers[2]);
+      if (!table.ok()) return table.status();
+      table->runs = runs;
+      table->seeds = {cfgs->fl_iid.seed + static_cast<uint64_t>(k)};
+      per_seed[m].push_back(std::move(*table));
+    }
   }
-  Result<Table4> table = CombineSeeds(per_seed);
-  if (!table.ok()) return table.status();
-  table->target_accuracy = cfgs->fl_iid.federation.target_accuracy;
-  table->quick = options.quick;
-  table->notes = spec.notes;
-  FEDCARBON_RETURN_IF_ERROR(WriteTable4(*table, options.out_dir));
+  std::vector<Table4> tables;
+  for (size_t m = 0; m < options.methods.size(); ++m) {
+    Result<Table4> combined = CombineSeeds(per_seed[m]);
+    if (!combined.ok()) return combined.status();
+    combined->target_accuracy = cfgs->fl_iid.federation.target_accuracy;
+    combined->quick = options.quick;
+    combined->notes = spec.notes;
+    combined->method = energy::PowerMethodName(options.methods[m]);
+    tables.push_back(std::move(*combined));
+  }
+  FEDCARBON_RETURN_IF_ERROR(WriteTable4(tables, options.out_dir));
+  Result<Table4> table = tables.front();
+  if (all_methods) *all_methods = tables;
 
   if (!jobs.empty()) {
     std::vector<JobRun> done;

@@ -330,5 +330,47 @@ TEST_F(Table4Test, MissingRowsAreErrors) {
   EXPECT_THAT(t.status().message(), HasSubstr("fl_iid ledger has no client rows"));
 }
 
+// Two power methods: one cells table and checks each in table4.md, the second's CSV and chart
+// beside the first's, and the comparison counting the cells within 2x of the paper per method.
+TEST_F(Table4Test, BothPowerMethodsAreWrittenSideBySide) {
+  std::vector<Table4> methods;
+  for (energy::PowerMethod m : {energy::PowerMethod::kFitted, energy::PowerMethod::kNameplate}) {
+    Result<energy::Catalog> priced = catalog_.WithMethod(m);
+    ASSERT_TRUE(priced.ok()) << priced.status().ToString();
+    Result<Table4> t = BuildTable4(spec_, *priced, CentralLedger(*priced, 8'000'000'000'000ULL),
+                                   FlLedger(*priced, 3), FlLedger(*priced, 6));
+    ASSERT_TRUE(t.ok()) << t.status().ToString();
+    t->method = energy::PowerMethodName(m);
+    methods.push_back(*t);
+  }
+  const std::string cmp = FormatMethodComparison(methods);
+  // Each method's count of cells within 2x, recomputed here from the cells.
+  for (const Table4& t : methods) {
+    int within = 0, cells = 0;
+    for (const Table4::Row& r : t.rows) {
+      const std::vector<double> paper = PaperTable4Row(r.country);
+      for (size_t c = 0; c < r.grams.size() && c < paper.size(); ++c, ++cells) {
+        if (std::abs(std::log10(r.grams[c] / paper[c])) <= std::log10(2.0)) ++within;
+      }
+    }
+    EXPECT_THAT(cmp, HasSubstr("- " + t.method + ": " + std::to_string(within) + " of " +
+                               std::to_string(cells) + " cells within 2x"));
+  }
+  EXPECT_THAT(cmp, HasSubstr("closest to the **"));
+  EXPECT_TRUE(FormatMethodComparison({methods[0]}).empty());
+  const std::filesystem::path dir = testing::ScratchDir("fedcarbon_table4_methods");
+  PlotOptions plot;
+  plot.render = false;
+  ASSERT_TRUE(WriteTable4(methods, dir.string(), plot).ok());
+  const std::string md = testing::Slurp(dir / "table4.md");
+  EXPECT_THAT(md, HasSubstr("## Power method: fitted"));
+  EXPECT_THAT(md, HasSubstr("## Power method: nameplate"));
+  EXPECT_THAT(md, HasSubstr("## The power methods side by side"));
+  EXPECT_EQ(testing::Slurp(dir / "table4.csv"), FormatTable4Csv(methods[0]));
+  EXPECT_EQ(testing::Slurp(dir / "table4-nameplate.csv"), FormatTable4Csv(methods[1]));
+  EXPECT_TRUE(std::filesystem::exists(dir / "table4-nameplate.gp"));
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace fedcarbon::experiment

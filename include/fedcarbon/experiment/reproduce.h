@@ -121,6 +121,8 @@ struct Table4 {
   double target_accuracy = 0;
   bool quick = false;
   std::string notes;  // the reproduce file's "notes" (the setting and its reasons)
+  // The power method that priced it (energy::PowerMethodName: "fitted" | "nameplate").
+  std::string method = "fitted";
 };
 
 // Builds the table from recorded ledgers (pure: no training). `centralized` holds the
@@ -165,6 +167,15 @@ std::vector<std::string> CheckTable4Structure(const Table4& table);
 std::string FormatTable4Text(const Table4& table);
 std::string FormatTable4Markdown(const Table4& table);
 std::string FormatTable4Csv(const Table4& table);
+// The same runs priced by several power methods (the first is the primary: its breakdown, runs
+// and notes are shown), one cells table and checks per method, then FormatMethodComparison.
+std::string FormatTable4Markdown(const std::vector<Table4>& methods);
+// The methods side by side (markdown): per cell each method's grams, their ratio and each
+// one's log10 distance to the paper; per method the cells within 2x of the paper (|log10| <=
+// 0.3) and those outside, named; which method the paper's centralized cells are closer to (the
+// median |log10| over them, computed, not asserted) and what differs between the methods.
+// Empty for fewer than two tables.
+std::string FormatMethodComparison(const std::vector<Table4>& methods);
 
 // Writes table4.csv, table4.md, fl_breakdown.csv and the chart (table4.dat, table4.gp and,
 // rendered with gnuplot, table4.png and table4.svg; see plot.h) into out_dir. When gnuplot is
@@ -172,6 +183,10 @@ std::string FormatTable4Csv(const Table4& table);
 // when warning is null, to the log once).
 Status WriteTable4(const Table4& table, const std::string& out_dir, const PlotOptions& plot = {},
                    std::string* warning = nullptr);
+// Several methods: WriteTable4 of the first, table4.md of all (FormatTable4Markdown above), and
+// table4-<method>.csv and the chart table4-<method>.* for each other method.
+Status WriteTable4(const std::vector<Table4>& methods, const std::string& out_dir,
+                   const PlotOptions& plot = {}, std::string* warning = nullptr);
 
 struct ReproduceOptions {
   std::string out_dir = "runs/table4";
@@ -186,6 +201,10 @@ struct ReproduceOptions {
   int parallel = 0;
   std::string self_exe;  // the fedcarbon executable that runs them; empty: this one
   bool show_progress = true;
+  // The power methods the table is priced with, the first the primary (the returned table, the
+  // checks of reproduce-summary.json); default both (docs/methodology.md section 4).
+  std::vector<energy::PowerMethod> methods = {energy::PowerMethod::kFitted,
+                                              energy::PowerMethod::kNameplate};
 };
 
 // The folder of one run: OUT/<name> for the first seed, OUT/<name>-seed<S> for the others.
@@ -210,9 +229,11 @@ struct PhaseBreakdown {
 // The reproduction's own record, OUT/reproduce-summary.json (written by Reproduce).
 inline constexpr const char* kReproduceSummaryFile = "reproduce-summary.json";
 
-// Trains (or reuses) the runs under out_dir (ReproduceRunDir), builds the table and writes it,
-// with the phase breakdown in kReproduceSummaryFile when anything was trained.
+// Trains (or reuses) the runs under out_dir (ReproduceRunDir), builds the table under each of
+// options.methods and writes them, with the phase breakdown in kReproduceSummaryFile when anything
+// was trained. Returns the primary method's table; *all_methods (when given) gets every method's.
 Result<Table4> Reproduce(const ReproduceSpec& spec, const ReproduceOptions& options,
-                         PhaseBreakdown* phases = nullptr);
+                         PhaseBreakdown* phases = nullptr,
+                         std::vector<Table4>* all_methods = nullptr);
 
 }  // namespace fedcarbon::experiment
