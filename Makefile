@@ -3,6 +3,7 @@
 #   make test        build and run the whole test suite
 #   make bench       benchmarks, side by side with the PyTorch peer
 #   make fuzz        libFuzzer targets (clang, build-fuzz/), each run FUZZ_SECONDS; not in `test`
+#   make readme      README's result blocks from results/ and the catalog
 BUILD   ?= build
 JOBS    ?= 2
 CONFIG  ?= Release
@@ -16,8 +17,8 @@ FUZZ_BUILD   ?= build-fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?=
 
-.PHONY: all deps deps-bench deps-fuzz configure build test reproduce reproduce-quick bench fuzz \
-        format tidy clean
+.PHONY: all deps deps-bench deps-fuzz configure build test reproduce reproduce-quick readme bench \
+        fuzz format tidy clean
 
 all: build
 
@@ -48,6 +49,11 @@ reproduce: build
 # The paper's CNN and setting to 0.85 instead of 0.90 (the file's "quick" patch).
 reproduce-quick: build
 	$(BUILD)/bin/fedcarbon reproduce experiments/table4.json --quick --out $(OUT)-quick --seeds $(SEEDS)
+
+# README's result blocks regenerated from results/ and the current catalog (a test,
+# tests/experiment/readme_drift_test.cc, fails when they differ).
+readme: build
+	$(BUILD)/bin/fedcarbon readme --write README.md
 
 bench: deps-bench build
 	bench/run-all.sh $(BUILD)

@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   fedcarbon::experiment::AddSensitivityCommand(app, &exit_code);
   fedcarbon::experiment::AddUncertaintyCommand(app, &exit_code);
   fedcarbon::experiment::AddExportCommand(app, &exit_code);
+  fedcarbon::experiment::AddReadmeCommand(app, &exit_code);
   fedcarbon::experiment::AddFitGpuCommand(app, &exit_code);
 
   try {

@@ -22,7 +22,8 @@ void AddSweepCommand(CLI::App& app, int* exit_code);        // fedcarbon sweep S
 void AddReportCommand(CLI::App& app, int* exit_code);       // fedcarbon report DIR
 void AddSensitivityCommand(CLI::App& app, int* exit_code);  // fedcarbon sensitivity DIR
 void AddUncertaintyCommand(CLI::App& app, int* exit_code);  // fedcarbon uncertainty DIR
-void AddExportCommand(CLI::App& app, int* exit_code);       // fedcarbon export DIR --format F
+void AddExportCommand(CLI::App& app, int* exit_code);
+void AddReadmeCommand(CLI::App& app, int* exit_code);  // fedcarbon readme [--check|--write]       // fedcarbon export DIR --format F
 void AddFitGpuCommand(CLI::App& app, int* exit_code);       // fedcarbon fit-gpu
 
 }  // namespace fedcarbon::experiment
