@@ -53,7 +53,7 @@ reproduce-quick: build
 # README's result blocks regenerated from results/ and the current catalog (a test,
 # tests/experiment/readme_drift_test.cc, fails when they differ).
 readme: build
-	$(BUILD)/bin/fedcarbon readme --write README.md
+	$(BUILD)/bin/fedcarbon readme --write
 
 bench: deps-bench build
 	bench/run-all.sh $(BUILD)

@@ -52,7 +52,7 @@ Status RunReadme(const ReadmeArgs& a) {
   }
   if (!stale.empty()) {
     return Status::Error(a.readme + ": blocks differ from the results and the catalog: " + stale +
-                         " (fedcarbon readme --write " + a.readme + " regenerates them)");
+                         " (fedcarbon readme --write --readme " + a.readme + " regenerates them)");
   }
   std::printf("%s: %zu blocks match the results and the catalog\n", a.readme.c_str(),
               blocks->size());
