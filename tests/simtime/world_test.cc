@@ -35,11 +35,13 @@ class SimWorldTest : public ::testing::Test {
     ASSERT_TRUE(world.ok()) << world.status().ToString();
     world_.emplace(std::move(*world));
   }
-  // One job's activity: 1e11 FLOPs (3 s on "edge"), 12.5 MB down, `up` bytes up.
+  // One job's activity: 1e11 FLOPs in 100 steps (3 s on "edge": each 1e9-FLOP step is bound by
+  // its 30 ms overhead), 12.5 MB down, `up` bytes up.
   static energy::Activity Work(uint64_t up) {
     energy::Activity a;
     a.flops = 100'000'000'000ull;
     a.samples = 100;
+    a.steps = 100;
     a.bytes_down = 12'500'000;
     a.bytes_up = up;
     return a;
@@ -106,6 +108,7 @@ TEST_F(SimWorldTest, AHandComputedFederationGivesTheStatedTimesAndGrams) {
   const energy::Activity done = DoneBy(a1, t1, 12.0);
   EXPECT_EQ(done.bytes_down, 12'500'000u);
   EXPECT_EQ(done.flops, a1.flops);
+  EXPECT_EQ(done.steps, a1.steps);
   EXPECT_EQ(done.bytes_up, 10'000'000u);
   EXPECT_NEAR(Grams(1, done, s2, s2 + 12.0), 120.0 / 3.6e6 * (1000.0 + 600.0) / 12.0, 1e-15);
   EXPECT_TRUE(world_->ClientIntensity(0, s2, s2 + 14.0).hourly);
