@@ -10,39 +10,18 @@
 namespace fedcarbon::energy {
 namespace internal {
 
-// Every quantity with a "range" in the document, named "devices[v100].idle_w" (list entries by
-// their name or iso3, nested objects by key), in document order (nlohmann sorts object keys).
-void CollectRanged(const nlohmann::json& j, const std::string& pointer, const std::string& name,
-                   std::vector<RangedValue>& out) {
-  // Only well-formed quantities: the parser, which runs after this, names what is wrong with
-  // others.
-  if (j.is_object() && j.contains("value") && j.contains("range") && j.contains("unit") &&
-      j.at("value").is_number() && j.at("unit").is_string() && j.at("range").is_array() &&
-      j.at("range").size() == 2 && j.at("range")[0].is_number() && j.at("range")[1].is_number()) {
-    RangedValue r;
-    r.name = name;
-    r.pointer = pointer + "/value";
-    r.unit = j.at("unit").get<std::string>();
-    r.value = j.at("value").get<double>();
-    r.lo = j.at("range")[0].get<double>();
-    r.hi = j.at("range")[1].get<double>();
-    // (A value without either is refused by the parser, which runs after this.)
-    r.provenance = j.contains("source") && j.at("source").is_string()
-                       ? j.at("source").get<std::string>()
-                   : j.contains("assumption") && j.at("assumption").is_string()
-                       ? "assumption: " + j.at("assumption").get<std::string>()
-                       : "";
-    if (j.contains("distribution") && j.at("distribution").is_string()) {
-      r.distribution = j.at("distribution").get<std::string>();
-    } else {
-      r.distribution = r.lo > 0.0 && r.hi >= 3.0 * r.lo ? "log-uniform" : "uniform";
-    }
-    out.push_back(std::move(r));
-    return;
-  }
+namespace {
+
+// Visits `j` depth first, naming each node "devices[v100].idle_w" (list entries by their iso3 or
+// name, nested objects by key) with its JSON pointer; `leaf(node, pointer, name)` returns true
+// when it took the node (its children are then not visited).
+template <typename Leaf>
+void Walk(const nlohmann::json& j, const std::string& pointer, const std::string& name,
+          const Leaf& leaf) {
+  if (leaf(j, pointer, name)) return;
   if (j.is_object()) {
     for (const auto& [key, value] : j.items()) {
-      CollectRanged(value, pointer + "/" + key, name.empty() ? key : name + "." + key, out);
+      Walk(value, pointer + "/" + key, name.empty() ? key : name + "." + key, leaf);
     }
   } else if (j.is_array()) {
     for (size_t i = 0; i < j.size(); ++i) {
@@ -53,49 +32,63 @@ void CollectRanged(const nlohmann::json& j, const std::string& pointer, const st
           break;
         }
       }
-      CollectRanged(j[i], pointer + "/" + std::to_string(i), name + "[" + label + "]", out);
+      Walk(j[i], pointer + "/" + std::to_string(i), name + "[" + label + "]", leaf);
     }
   }
 }
 
-namespace {
-
-// Every tie {"same_as": ...} of `j`: (JSON pointer of the tie, its name, the name it is tied to).
+// A tie {"same_as": ...}: its JSON pointer, its name, the name it is tied to.
 struct Tie {
   std::string pointer, name, target;
 };
 
-void CollectTies(const nlohmann::json& j, const std::string& pointer, const std::string& name,
-                 std::vector<Tie>& out) {
-  if (j.is_object() && j.contains("same_as")) {
-    out.push_back(
-        {pointer, name,
-         j.at("same_as").is_string() ? j.at("same_as").get<std::string>() : std::string()});
-    return;
-  }
-  if (j.is_object()) {
-    for (const auto& [key, value] : j.items()) {
-      CollectTies(value, pointer + "/" + key, name.empty() ? key : name + "." + key, out);
-    }
-  } else if (j.is_array()) {
-    for (size_t i = 0; i < j.size(); ++i) {
-      std::string label = std::to_string(i);
-      for (const char* k : {"iso3", "name"}) {
-        if (j[i].is_object() && j[i].contains(k) && j[i].at(k).is_string()) {
-          label = j[i].at(k).get<std::string>();
-          break;
-        }
-      }
-      CollectTies(j[i], pointer + "/" + std::to_string(i), name + "[" + label + "]", out);
-    }
-  }
-}
-
 }  // namespace
+
+// Every quantity with a "range" in the document, in document order (nlohmann sorts object keys).
+void CollectRanged(const nlohmann::json& doc, const std::string& at, const std::string& named,
+                   std::vector<RangedValue>& out) {
+  Walk(doc, at, named,
+       [&](const nlohmann::json& j, const std::string& pointer, const std::string& name) {
+         // Only well-formed quantities: the parser, which runs after this, names what is wrong with
+         // others.
+         if (!(j.is_object() && j.contains("value") && j.contains("range") && j.contains("unit") &&
+               j.at("value").is_number() && j.at("unit").is_string() && j.at("range").is_array() &&
+               j.at("range").size() == 2 && j.at("range")[0].is_number() &&
+               j.at("range")[1].is_number())) {
+           return false;
+         }
+         RangedValue r;
+         r.name = name;
+         r.pointer = pointer + "/value";
+         r.unit = j.at("unit").get<std::string>();
+         r.value = j.at("value").get<double>();
+         r.lo = j.at("range")[0].get<double>();
+         r.hi = j.at("range")[1].get<double>();
+         // (A value without either is refused by the parser.)
+         r.provenance = j.contains("source") && j.at("source").is_string()
+                            ? j.at("source").get<std::string>()
+                        : j.contains("assumption") && j.at("assumption").is_string()
+                            ? "assumption: " + j.at("assumption").get<std::string>()
+                            : "";
+         if (j.contains("distribution") && j.at("distribution").is_string()) {
+           r.distribution = j.at("distribution").get<std::string>();
+         } else {
+           r.distribution = r.lo > 0.0 && r.hi >= 3.0 * r.lo ? "log-uniform" : "uniform";
+         }
+         out.push_back(std::move(r));
+         return true;
+       });
+}
 
 Result<nlohmann::json> ResolveTies(const nlohmann::json& j, std::vector<RangedValue>& ranged) {
   std::vector<Tie> ties;
-  CollectTies(j, "", "", ties);
+  Walk(j, "", "",
+       [&](const nlohmann::json& node, const std::string& pointer, const std::string& name) {
+         if (!node.is_object() || !node.contains("same_as")) return false;
+         const nlohmann::json& target = node.at("same_as");
+         ties.push_back({pointer, name, target.is_string() ? target.get<std::string>() : ""});
+         return true;
+       });
   nlohmann::json out = j;
   for (const Tie& t : ties) {
     const nlohmann::json& tie = j.at(nlohmann::json::json_pointer(t.pointer));

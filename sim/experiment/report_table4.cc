@@ -73,6 +73,19 @@ int ColumnIndex(const Table4& t, const std::string& name) {
 
 }  // namespace
 
+PaperRatios PaperRatioRange(const Table4& t) {
+  double lo = 1e300, hi = 0;
+  for (const Table4::Row& r : t.rows) {
+    for (size_t i = 0; i < t.columns.size(); ++i) {
+      const double p = PaperValue(r.country, t.columns[i]);
+      if (std::isnan(p) || p <= 0) continue;
+      lo = std::min(lo, r.grams[i] / p);
+      hi = std::max(hi, r.grams[i] / p);
+    }
+  }
+  return hi > 0 ? PaperRatios{lo, hi} : PaperRatios{};
+}
+
 std::vector<double> PaperTable4Row(const std::string& iso3) {
   // Qiu et al., "A First Look into the Carbon Footprint of Federated Learning" (JMLR 2023),
   // Table 4, grams CO2e (as listed in DESIGN.md).
@@ -195,15 +208,7 @@ std::vector<std::string> CheckTable4Structure(const Table4& t) {
     check(ok, "FL non-IID above FL IID in every country (non-IID/IID " + Fmt("%.2f", lo) + " .. " +
                   Fmt("%.2f", hi) + ")");
   }
-  double lo = 1e300, hi = 0;
-  for (const Table4::Row& r : t.rows) {
-    for (size_t i = 0; i < t.columns.size(); ++i) {
-      const double p = PaperValue(r.country, t.columns[i]);
-      if (std::isnan(p) || p <= 0) continue;
-      lo = std::min(lo, r.grams[i] / p);
-      hi = std::max(hi, r.grams[i] / p);
-    }
-  }
+  const auto [lo, hi] = PaperRatioRange(t);
   if (t.quick) {
     out.push_back(
         "SKIP: order of magnitude against the paper (QUICK does not train to the paper's target)");

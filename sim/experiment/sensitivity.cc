@@ -96,15 +96,7 @@ std::vector<Conclusion> Table4Conclusions(const Table4& t) {
                      r.grams[non] > r.grams[iid]});
     }
   }
-  double lo = 1e300, hi = 0.0;
-  for (const Table4::Row& r : t.rows) {
-    const std::vector<double> paper = PaperTable4Row(r.country);
-    for (size_t i = 0; i < t.columns.size() && i < paper.size(); ++i) {
-      if (paper[i] <= 0) continue;
-      lo = std::min(lo, r.grams[i] / paper[i]);
-      hi = std::max(hi, r.grams[i] / paper[i]);
-    }
-  }
+  const auto [lo, hi] = PaperRatioRange(t);
   if (hi > 0) {
     out.push_back({"paper_order_of_magnitude", "every cell within 0.1x..10x of the paper's grams",
                    lo >= 0.1 && hi <= 10.0});

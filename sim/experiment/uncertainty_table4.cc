@@ -29,15 +29,7 @@ double Log(double v) { return std::log(std::max(v, 1e-300)); }
 // distance of the extreme ratios to 0.1 and 10); +-1 for an id of another form.
 double Margin(const Conclusion& c, const Table4& t) {
   if (c.id == "paper_order_of_magnitude") {
-    double lo = 1e300, hi = 0.0;
-    for (const Table4::Row& r : t.rows) {
-      const std::vector<double> paper = PaperTable4Row(r.country);
-      for (size_t i = 0; i < t.columns.size() && i < paper.size(); ++i) {
-        if (paper[i] <= 0) continue;
-        lo = std::min(lo, r.grams[i] / paper[i]);
-        hi = std::max(hi, r.grams[i] / paper[i]);
-      }
-    }
+    const auto [lo, hi] = PaperRatioRange(t);
     return std::min(Log(lo / 0.1), Log(10.0 / hi));
   }
   const size_t at = c.id.rfind('@');

@@ -3,6 +3,7 @@
 
 #include <cmath>
 
+#include "experiment/priced_row.h"
 #include "experiment/scratch.h"
 #include "fedcarbon/energy/pricing.h"
 #include "fedcarbon/experiment/reproduce.h"
@@ -15,17 +16,7 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-energy::LedgerRow Priced(const energy::Catalog& cat, energy::LedgerRow r,
-                         const energy::PricingTarget& t) {
-  Result<energy::ResolvedTarget> rt = energy::Resolve(cat, t);
-  EXPECT_TRUE(rt.ok()) << rt.status().ToString();
-  r.device = rt->device.name;
-  r.country_iso_code = rt->country.iso3;
-  r.network = rt->network.name;
-  r.pue = rt->pue;
-  r.cost = energy::PriceResolved(r.activity, *rt);
-  return r;
-}
+using testing::Priced;
 
 // An FL ledger: `rounds` rounds of 5 clients on jetson_tx2 spread over two countries, plus a
 // coordinator row per round on v100 in the USA.

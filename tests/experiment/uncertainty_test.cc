@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <numbers>
 
+#include "experiment/priced_row.h"
 #include "experiment/scratch.h"
 #include "fedcarbon/common/file.h"
 #include "fedcarbon/energy/pricing.h"
@@ -214,17 +215,7 @@ TEST(UncertaintyTest, SensitivityListsTheValuesItCannotMoveOnceByName) {
 
 // --- The Table 4 adapter on a tiny synthetic reproduction ---
 
-energy::LedgerRow Priced(const energy::Catalog& cat, energy::LedgerRow r,
-                         const energy::PricingTarget& t) {
-  Result<energy::ResolvedTarget> rt = energy::Resolve(cat, t);
-  EXPECT_TRUE(rt.ok()) << rt.status().ToString();
-  r.device = rt->device.name;
-  r.country_iso_code = rt->country.iso3;
-  r.network = rt->network.name;
-  r.pue = rt->pue;
-  r.cost = energy::PriceResolved(r.activity, *rt);
-  return r;
-}
+using testing::Priced;
 
 // `rounds` rounds of 5 jetson_tx2 clients in the USA and a v100 coordinator row per round.
 std::vector<energy::LedgerRow> FlLedger(const energy::Catalog& cat, int rounds) {

@@ -151,6 +151,13 @@ std::vector<RoundsSpread> SpreadOfRounds(const Table4& table);
 // The paper's Table 4 (grams), by ISO alpha-3, in the default column order; empty if unknown.
 std::vector<double> PaperTable4Row(const std::string& iso3);
 
+// The smallest and largest ours / paper over the cells the paper has a value for; both 0 when
+// it has none.
+struct PaperRatios {
+  double lo = 0.0, hi = 0.0;
+};
+PaperRatios PaperRatioRange(const Table4& table);
+
 // The checks of what depends on the measured runs (issue 11), each "PASS|FAIL: what", plus
 // "INFO: ..." lines that pass or fail nothing and "SKIP: ..." for a QUICK table:
 //   - FL below centralized: in every country, FL IID and FL non-IID below V100 at PUE 1.67 (the
