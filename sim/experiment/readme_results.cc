@@ -9,7 +9,6 @@
 #include "fedcarbon/energy/gpu_fit.h"
 #include "fedcarbon/experiment/reproduce.h"
 #include "fedcarbon/experiment/uncertainty.h"
-#include "fedcarbon/records/summary.h"
 #include "report_table4.h"
 
 namespace fedcarbon::experiment {
@@ -39,15 +38,9 @@ Result<Priced> PriceFolder(const std::string& dir, const energy::Catalog& catalo
   for (const RecordedReproduction::Seed& s : p.recorded.seeds) {
     for (const char* name : {"centralized", "fl_iid", "fl_noniid"}) {
       const std::string run = dir + "/" + name + (s.label.empty() ? "" : "-" + s.label);
-      Result<records::RunOutcome> o =
-          records::ReadFinishedRun(run + "/summary.json", std::string(name) == "centralized");
-      if (!o.ok()) return o.status();
-      Table4::RunInfo info;
-      info.name = name;
-      info.reached_target = o->reached_target;
-      info.final_accuracy = o->final_accuracy;
-      info.rounds_or_epochs = o->rounds;
-      runs.push_back(info);
+      Result<Table4::RunInfo> info = ReadRunInfo(name, run);
+      if (!info.ok()) return info.status();
+      runs.push_back(*info);
     }
   }
   Result<ReproduceConfigs> configs = MakeConfigs(p.recorded.spec, false);

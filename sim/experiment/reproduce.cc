@@ -26,7 +26,8 @@ namespace fs = std::filesystem;
 constexpr const char* kMarker = "reproduce-config.json";  // the config a run folder was made with
 constexpr const char* kJobConfig = "job-config.json";     // the config a run is started with
 
-// A finished run folder's summary.json as a row of the run facts (records::ReadFinishedRun).
+}  // namespace
+
 Result<Table4::RunInfo> ReadRunInfo(const std::string& name, const std::string& dir) {
   Result<records::RunOutcome> o =
       records::ReadFinishedRun(dir + "/summary.json", name == "centralized");
@@ -40,6 +41,8 @@ Result<Table4::RunInfo> ReadRunInfo(const std::string& name, const std::string& 
   info.ratios = o->ratios;
   return info;
 }
+
+namespace {
 
 bool Reusable(const std::string& name, const std::string& dir,
               const config::ExperimentConfig& cfg) {

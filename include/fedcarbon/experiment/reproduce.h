@@ -132,6 +132,10 @@ Result<Table4> BuildTable4(const ReproduceSpec& spec, const energy::Catalog& cat
                            const std::vector<energy::LedgerRow>& fl_iid,
                            const std::vector<energy::LedgerRow>& fl_noniid);
 
+// A finished run folder's summary.json as the run facts of the table (records::ReadFinishedRun);
+// `name` "centralized" | "fl_iid" | "fl_noniid". flops and seed are left for the caller.
+Result<Table4::RunInfo> ReadRunInfo(const std::string& name, const std::string& dir);
+
 // One table from the tables of several seeds (same columns and countries, at least one): each
 // cell, embodied value and breakdown number the median over the seeds (the mean of the two middle
 // ones for an even count), `ranges` their minimum and maximum, `runs` every seed's runs, `seeds`
