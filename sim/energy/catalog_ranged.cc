@@ -70,11 +70,7 @@ void CollectRanged(const nlohmann::json& doc, const std::string& at, const std::
                         : j.contains("assumption") && j.at("assumption").is_string()
                             ? "assumption: " + j.at("assumption").get<std::string>()
                             : "";
-         if (j.contains("distribution") && j.at("distribution").is_string()) {
-           r.distribution = j.at("distribution").get<std::string>();
-         } else {
-           r.distribution = r.lo > 0.0 && r.hi >= 3.0 * r.lo ? "log-uniform" : "uniform";
-         }
+         r.distribution = r.lo > 0.0 && r.hi >= 3.0 * r.lo ? "log-uniform" : "uniform";
          out.push_back(std::move(r));
          return true;
        });

@@ -419,7 +419,7 @@ TEST(CatalogTest, TheNameplateMethodPricesTheNameplatePowerForTheWholeTime) {
   EXPECT_FALSE(ParsePowerMethod("measured").ok());
 }
 
-TEST(CatalogTest, WideRangesAreDrawnLogUniformUnlessTheFileSaysOtherwise) {
+TEST(CatalogTest, WideRangesAreDrawnLogUniformAndTheOthersUniform) {
   Result<Catalog> cat = Catalog::Default();
   ASSERT_TRUE(cat.ok());
   for (const RangedValue& r : cat->ranged()) {

@@ -3,8 +3,8 @@
 
 #include <cmath>
 
-#include "experiment/priced_row.h"
 #include "experiment/scratch.h"
+#include "experiment/synthetic_ledgers.h"
 #include "fedcarbon/energy/pricing.h"
 #include "fedcarbon/experiment/reproduce.h"
 #include "fedcarbon/records/summary.h"
@@ -18,28 +18,8 @@ using ::testing::Not;
 
 using testing::Priced;
 
-// An FL ledger: `rounds` rounds of 5 clients on jetson_tx2 spread over two countries, plus a
-// coordinator row per round on v100 in the USA.
 std::vector<energy::LedgerRow> FlLedger(const energy::Catalog& cat, int rounds) {
-  std::vector<energy::LedgerRow> rows;
-  for (int round = 1; round <= rounds; ++round) {
-    for (int c = 0; c < 5; ++c) {
-      energy::LedgerRow r;
-      r.run_id = "fl";
-      r.round = round;
-      r.client_id = c;
-      r.role = "client";
-      r.activity = {6000ULL * 73'600'000ULL, 6000, 6'660'000, 6'660'000, 30.0, 35.0};
-      rows.push_back(Priced(cat, r, {"jetson_tx2", c % 2 ? "DEU" : "USA", "qiu", 0.0}));
-    }
-    energy::LedgerRow k;
-    k.run_id = "fl";
-    k.round = round;
-    k.role = "coordinator";
-    k.activity.flops = 245'000'000'000ULL;
-    rows.push_back(Priced(cat, k, {"v100", "USA", "qiu", 1.67}));
-  }
-  return rows;
+  return testing::FlLedger(cat, rounds, "DEU");
 }
 
 std::vector<energy::LedgerRow> CentralLedger(const energy::Catalog& cat, uint64_t flops) {

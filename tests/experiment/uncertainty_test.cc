@@ -10,8 +10,8 @@
 #include <filesystem>
 #include <numbers>
 
-#include "experiment/priced_row.h"
 #include "experiment/scratch.h"
+#include "experiment/synthetic_ledgers.h"
 #include "fedcarbon/common/file.h"
 #include "fedcarbon/energy/pricing.h"
 
@@ -217,31 +217,8 @@ TEST(UncertaintyTest, SensitivityListsTheValuesItCannotMoveOnceByName) {
 
 using testing::Priced;
 
-// `rounds` rounds of 5 jetson_tx2 clients in the USA and a v100 coordinator row per round.
 std::vector<energy::LedgerRow> FlLedger(const energy::Catalog& cat, int rounds) {
-  std::vector<energy::LedgerRow> rows;
-  for (int round = 1; round <= rounds; ++round) {
-    for (int c = 0; c < 5; ++c) {
-      energy::LedgerRow r;
-      r.run_id = "fl";
-      r.round = round;
-      r.client_id = c;
-      r.role = "client";
-      r.activity.flops = 6000ULL * 73'600'000ULL;
-      r.activity.samples = 6000;
-      r.activity.bytes_down = r.activity.bytes_up = 6'660'000;
-      r.activity.compute_s = 30.0;
-      r.activity.wall_s = 35.0;
-      rows.push_back(Priced(cat, r, {"jetson_tx2", "USA", "qiu", 0.0}));
-    }
-    energy::LedgerRow k;
-    k.run_id = "fl";
-    k.round = round;
-    k.role = "coordinator";
-    k.activity.flops = 245'000'000'000ULL;
-    rows.push_back(Priced(cat, k, {"v100", "USA", "qiu", 1.67}));
-  }
-  return rows;
+  return testing::FlLedger(cat, rounds, "USA");
 }
 
 std::vector<energy::LedgerRow> CentralLedger(const energy::Catalog& cat, uint64_t epochs) {

@@ -125,8 +125,8 @@ struct RangedValue {
   std::string unit;
   double value = 0.0, lo = 0.0, hi = 0.0;
   std::string provenance;  // the source, or "assumption: ..."
-  // How `fedcarbon uncertainty` draws it: "uniform" or "log-uniform" (the file's "distribution";
-  // without one, log-uniform when lo > 0 and hi >= 3 lo, else uniform).
+  // How `fedcarbon uncertainty` draws it, one rule for every value: "log-uniform" when lo > 0
+  // and hi >= 3 lo (a range spanning a factor of 3 or more), else "uniform".
   std::string distribution = "uniform";
   // The values tied to this one ({"same_as": name} in the data file: one fact, such as a K80
   // host's cpu_w being the V100 host's), which move with it.
